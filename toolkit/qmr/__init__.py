@@ -1,0 +1,3 @@
+"""qmr: a council's quarterly performance monitoring through Excel."""
+
+__version__ = "0.1.0"

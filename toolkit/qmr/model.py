@@ -1,0 +1,306 @@
+"""The domain: organisation, plan items, statuses and findings, as plain data classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+    NA = "N/A"
+    MISSING = "Missing"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# What a clerk may choose; Missing is what qmr records when nothing usable came back.
+REPORTABLE = (Status.GREEN, Status.AMBER, Status.RED, Status.NA)
+YEAR_END_MILESTONE = (Status.GREEN, Status.RED, Status.NA)
+
+
+class Severity(str, Enum):
+    REJECTED = "rejected"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def rank(self) -> int:
+        return ("rejected", "error", "warning", "info").index(self.value)
+
+
+class Kind(str, Enum):
+    """What a reported row is; the `kind` column of the master's Data sheet."""
+
+    MILESTONE = "milestone"
+    INDICATOR = "indicator"
+    RISK = "risk"
+    EQUALITY = "equality"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Team:
+    code: str
+    name: str
+    directorate: str = ""
+    department: str = ""
+    division: str = ""
+    clerk_name: str = ""
+    clerk_email: str = ""
+    responsible_officer: str = ""
+
+
+@dataclass(frozen=True)
+class Objective:
+    ref: str
+    title: str
+    team: str
+    corporate_priority: str = ""
+    area_of_focus: str = ""
+    key: bool = False
+    responsible_officer: str = ""
+    initial_risk: str = ""
+    residual_risk: str = ""
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    objective_ref: str
+    text: str
+    team: str
+    due: str = ""  # as the plan has it: "Mar 2016", "2016-03-31", "Ongoing" or ""
+    year: str = ""
+    responsible_officer: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    ref: str
+    description: str
+    team: str
+    unit: str  # %, number, £, rate, text
+    category: str = ""
+    key: bool = False
+    polarity: str = "none"  # higher, lower, target, none
+    frequency: str = "quarterly"
+    profile: str = "flat"  # cumulative, flat, discrete
+    previous_actual: float | str | None = None
+    annual_target: float | str | None = None
+    quarter_targets: tuple[float | str | None, ...] = (None, None, None, None)
+    tolerance: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.unit != "text"
+
+    def due_in(self, quarter: int) -> bool:
+        """Whether the PI is reported in this quarter (annual only at Q4, six-monthly at Q2/Q4)."""
+        if self.frequency == "annual":
+            return quarter == 4
+        if self.frequency == "six-monthly":
+            return quarter in (2, 4)
+        return True
+
+    def target_for(self, quarter: int) -> float | str | None:
+        """The target to judge a quarter against: its own quarterly target, else the annual one."""
+        own = self.quarter_targets[quarter - 1]
+        if own is not None and own != "":
+            return own
+        return self.annual_target
+
+
+@dataclass(frozen=True)
+class RiskMeasure:
+    objective_ref: str
+    measures: str
+    team: str
+    responsible_officer: str = ""
+
+    @property
+    def ref(self) -> str:
+        return self.objective_ref
+
+
+@dataclass(frozen=True)
+class EqualityAction:
+    id: str
+    action: str
+    team: str
+    target_date: str = ""
+    responsible_officer: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the register says, in register order."""
+
+    teams: tuple[Team, ...]
+    objectives: tuple[Objective, ...]
+    milestones: tuple[Milestone, ...]
+    indicators: tuple[Indicator, ...]
+    risks: tuple[RiskMeasure, ...] = ()
+    equality: tuple[EqualityAction, ...] = ()
+    settings: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def team(self, code: str) -> Team | None:
+        for team in self.teams:
+            if team.code == code:
+                return team
+        return None
+
+    def objective(self, ref: str) -> Objective | None:
+        for objective in self.objectives:
+            if objective.ref == ref:
+                return objective
+        return None
+
+    def for_team(self, code: str) -> TeamPlan:
+        return TeamPlan(
+            team=self.team(code) or Team(code, code),
+            objectives=tuple(o for o in self.objectives if o.team == code),
+            milestones=tuple(m for m in self.milestones if m.team == code),
+            indicators=tuple(i for i in self.indicators if i.team == code),
+            risks=tuple(r for r in self.risks if r.team == code),
+            equality=tuple(e for e in self.equality if e.team == code),
+        )
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    """One team's share of the plan: what its return asks about."""
+
+    team: Team
+    objectives: tuple[Objective, ...]
+    milestones: tuple[Milestone, ...]
+    indicators: tuple[Indicator, ...]
+    risks: tuple[RiskMeasure, ...]
+    equality: tuple[EqualityAction, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong (or worth knowing) about an input, located precisely, with what to do."""
+
+    severity: Severity
+    message: str
+    action: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    team: str = ""
+    code: str = ""  # a stable short name for the kind of finding, e.g. "status-invalid"
+
+    @property
+    def location(self) -> str:
+        """`file Sheet!B7`, or as much of it as is known."""
+        place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
+        return " ".join(p for p in (self.file, place) if p)
+
+    def __str__(self) -> str:
+        where = self.location
+        text = f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        return f"{text} -> {self.action}" if self.action else text
+
+
+# The master's `Data` sheet starts with exactly these columns, in this order (contract).
+DATA_COLUMNS = (
+    "period", "directorate", "department", "team", "kind", "objective_ref", "ref", "title", "due",
+    "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
+)
+
+DIRECTIONS = ("better", "same", "worse")
+
+
+@dataclass(frozen=True)
+class ReportedItem:
+    """One plan item as reported for a period (or Missing): a row of the consolidated table.
+
+    The first fields are the Data sheet's contract columns; the rest help the master group and
+    explain rows. `team` is the team code; a missing item has status Missing and no source.
+    """
+
+    period: str
+    directorate: str
+    department: str
+    team: str
+    kind: Kind
+    objective_ref: str
+    ref: str
+    title: str
+    due: str
+    target: float | str | None
+    actual: float | str | None
+    status: Status
+    auto_status: Status | None
+    direction: str  # better / same / worse, or "" when there is no history to compare with
+    commentary: str
+    source_file: str
+    source_cell: str  # the cell holding the reported status, e.g. Milestones!F5
+    # beyond the contract
+    team_name: str = ""
+    division: str = ""
+    objective_title: str = ""
+    key: bool = False  # key objective / key PI
+    category: str = ""
+    unit: str = ""
+    polarity: str = ""
+    previous_actual: float | str | None = None
+    trend: str = ""  # better / same / worse than the average of the last four values
+
+    def data_row(self) -> tuple[object, ...]:
+        return tuple(
+            getattr(self, name).value if isinstance(getattr(self, name), Enum) else getattr(self, name)
+            for name in DATA_COLUMNS
+        )
+
+
+@dataclass(frozen=True)
+class NarrativeEntry:
+    """A key development or emerging issue a team reported (sections 2 and 3 of the QMR)."""
+
+    team: str
+    type: str  # "Key development" or "Emerging issue"
+    title: str
+    text: str
+    source_file: str = ""
+    source_cell: str = ""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A file qmr looked at, and what became of it (the master's Sources sheet)."""
+
+    file: str
+    team: str
+    sha256: str
+    size: int
+    modified: str  # ISO 8601, UTC
+    outcome: str  # accepted, rejected, superseded, skipped
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    """Everything the master workbook shows for one period."""
+
+    period: str
+    plan: Plan
+    items: tuple[ReportedItem, ...]
+    narrative: tuple[NarrativeEntry, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    sources: tuple[SourceRecord, ...] = ()
+    # key PI trends from history: ref -> ((period label, value), ...) oldest first
+    trends: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)

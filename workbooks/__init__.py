@@ -1,0 +1,1 @@
+"""Example plan registers shipped with qmr (one folder of CSV sheets per example)."""
