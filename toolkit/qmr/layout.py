@@ -7,8 +7,8 @@ Bump FORMAT_VERSION whenever a position changes; the reader refuses versions it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .model import (
     REPORTABLE,
@@ -265,6 +265,17 @@ def sheet_for_kind(kind: Kind) -> ItemSheet:
         if sheet.kind is kind:
             return sheet
     raise KeyError(kind)
+
+
+def sheet_named(name: str) -> ItemSheet:
+    for sheet in ITEM_SHEETS:
+        if sheet.name == name:
+            return sheet
+    raise KeyError(name)
+
+
+def is_item_sheet(name: str) -> bool:
+    return any(sheet.name == name for sheet in ITEM_SHEETS)
 
 
 def _milestone_values(m: Milestone, titles: dict[str, str]) -> dict[str, object]:

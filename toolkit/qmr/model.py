@@ -304,3 +304,17 @@ class Consolidation:
     sources: tuple[SourceRecord, ...] = ()
     # key PI trends from history: ref -> ((period label, value), ...) oldest first
     trends: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PastValue:
+    """One item as accepted in an earlier period (from history): feeds direction of travel,
+    trends, 'unchanged commentary' warnings and pre-filled templates."""
+
+    period: str  # label, e.g. 2015/16 Q2
+    team: str
+    kind: Kind
+    ref: str
+    status: str
+    actual: float | str | None
+    commentary: str

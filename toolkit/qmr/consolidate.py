@@ -1,0 +1,192 @@
+"""The consolidated table: one ReportedItem per plan item due this period, from the accepted
+returns, with Missing for everything nobody reported, and direction of travel from history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+
+from . import layout
+from .model import (
+    DATA_COLUMNS,
+    Consolidation,
+    Kind,
+    PastValue,
+    Plan,
+    ReportedItem,
+    Status,
+    Team,
+)
+from .period import Period, PeriodError
+from .traffic_lights import direction, quarter_target, trend
+from .validate import AcceptedReturn, Validation
+
+
+def consolidate(
+    plan: Plan, period: Period, validation: Validation, past: Sequence[PastValue] = ()
+) -> Consolidation:
+    accepted = {r.team: r for r in validation.accepted}
+    history = _history(past, period)
+    objectives = {o.ref: o for o in plan.objectives}
+    indicators = {i.ref: i for i in plan.indicators}
+    items: list[ReportedItem] = []
+    for team in plan.teams:
+        received = accepted.get(team.code)
+        for sheet, rows in layout.sheets_for(plan.for_team(team.code), period):
+            for row in rows:
+                items.append(_item(plan, period, team, sheet, row, received, objectives, indicators, history))
+    trends = _key_trends(plan, period, items, history)
+    narrative = tuple(entry for r in validation.accepted for entry in r.narrative)
+    return Consolidation(
+        period=period.label,
+        plan=plan,
+        items=tuple(items),
+        narrative=narrative,
+        findings=tuple(sorted(validation.findings, key=_finding_order)),
+        sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
+        trends=trends,
+    )
+
+
+def _finding_order(finding) -> tuple:
+    return (finding.severity.rank, finding.team, finding.file, finding.sheet, _cell_order(finding.cell),
+            finding.message)
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+History = dict[tuple[str, str], list[tuple[Period, PastValue]]]
+
+
+def _history(past: Sequence[PastValue], period: Period) -> History:
+    """(kind:ref, team) -> earlier values, oldest first."""
+    result: History = {}
+    for value in past:
+        try:
+            when = Period.parse(value.period)
+        except PeriodError:
+            continue
+        if when < period:
+            result.setdefault((f"{value.kind.value}:{value.ref}", value.team), []).append((when, value))
+    for values in result.values():
+        values.sort(key=lambda pair: pair[0])
+    return result
+
+
+def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None, objectives, indicators,
+          history) -> ReportedItem:
+    values = row.values
+    ref = str(values.get("ref", ""))
+    objective_ref = str(values.get("objective_ref", ""))
+    if sheet.kind is Kind.RISK:
+        objective_ref = ref
+    objective = objectives.get(objective_ref)
+    judged = received.items.get(row.key) if received else None
+    indicator = indicators.get(ref) if sheet.kind is Kind.INDICATOR else None
+
+    target: float | str | None = None
+    direction_text = trend_text = ""
+    if indicator is not None:
+        target = quarter_target(indicator, period.quarter)
+        if target is None:
+            target = indicator.target_for(period.quarter)
+        actual = judged.actual if judged else None
+        earlier = history.get((row.key.split("#")[0], team.code), [])
+        last_year = next((v.actual for p, v in earlier if p == period.same_quarter_last_year()
+                          and isinstance(v.actual, float)), None)
+        numeric_actual = actual if isinstance(actual, float) else None
+        direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
+        recent = [v.actual for _, v in earlier if isinstance(v.actual, float)]
+        trend_text = trend(indicator, period.quarter, numeric_actual, recent)
+
+    return ReportedItem(
+        period=period.label,
+        directorate=team.directorate,
+        department=team.department,
+        team=team.code,
+        kind=sheet.kind,
+        objective_ref=objective_ref,
+        ref=ref,
+        title=str(values.get("title", "")),
+        due=str(values.get("due", "") or ""),
+        target=target,
+        actual=judged.actual if judged else None,
+        status=judged.status if judged else Status.MISSING,
+        auto_status=judged.auto_status if judged else None,
+        direction=direction_text,
+        commentary=judged.commentary if judged else "",
+        source_file=received.file if received else "",
+        source_cell=judged.source_cell if judged else "",
+        team_name=team.name,
+        division=team.division,
+        objective_title=objective.title if objective else "",
+        key=(indicator.key if indicator else bool(objective and objective.key)),
+        category=indicator.category if indicator else "",
+        unit=indicator.unit if indicator else "",
+        polarity=indicator.polarity if indicator else "",
+        previous_actual=indicator.previous_actual if indicator else None,
+        trend=trend_text,
+    )
+
+
+def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
+                ) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Key PI series (history then this period) for the Summary's trend charts."""
+    trends: dict[str, tuple[tuple[str, float], ...]] = {}
+    for item in items:
+        if item.kind is not Kind.INDICATOR or not item.key:
+            continue
+        earlier = history.get((f"indicator:{item.ref}", item.team), [])
+        series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
+        if isinstance(item.actual, float):
+            series.append((period.label, item.actual))
+        if len(series) >= 2:
+            trends[item.ref] = tuple(series)
+    return trends
+
+
+def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
+    """One consolidation per department (teams with no department go under their directorate)."""
+    def department_of(team_code: str) -> str:
+        team = consolidation.plan.team(team_code)
+        return (team.department or team.directorate or "No department") if team else "No department"
+
+    result: dict[str, Consolidation] = {}
+    for name in sorted({department_of(t.code) for t in consolidation.plan.teams}):
+        codes = {t.code for t in consolidation.plan.teams if department_of(t.code) == name}
+        plan = replace(consolidation.plan,
+                       teams=tuple(t for t in consolidation.plan.teams if t.code in codes))
+        result[name] = replace(
+            consolidation,
+            plan=plan,
+            items=tuple(i for i in consolidation.items if i.team in codes),
+            narrative=tuple(n for n in consolidation.narrative if n.team in codes),
+            findings=tuple(f for f in consolidation.findings if f.team in codes),
+            sources=tuple(s for s in consolidation.sources if s.team in codes),
+            trends={ref: series for ref, series in consolidation.trends.items()
+                    if any(i.ref == ref and i.team in codes for i in consolidation.items)},
+        )
+    return result
+
+
+def to_frame(items: Sequence[ReportedItem]) -> pd.DataFrame:
+    """The consolidated table as a DataFrame with the Data contract columns first."""
+    extras = ("team_name", "division", "objective_title", "key", "category", "unit", "polarity",
+              "previous_actual", "trend")
+    rows = [item.data_row() + tuple(getattr(item, name) for name in extras) for item in items]
+    return pd.DataFrame(rows, columns=list(DATA_COLUMNS) + list(extras))
+
+
+def counts(items: Sequence[ReportedItem], kind: Kind) -> dict[str, int]:
+    """Status counts of one kind of item, in the order a QMR quotes them."""
+    result = {status.value: 0 for status in Status}
+    for item in items:
+        if item.kind is kind:
+            result[item.status.value] += 1
+    return result

@@ -1,0 +1,181 @@
+"""Turning what clerks type into values qmr can judge.
+
+Each function returns the clean value and, when it had to interpret the input, a short note saying
+what it did; the validator turns notes into info findings so nothing is changed silently.
+A value that cannot be interpreted comes back as None with the reason in the note.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .model import Status
+
+_STATUS_WORDS: dict[str, Status] = {
+    "green": Status.GREEN,
+    "g": Status.GREEN,
+    "amber": Status.AMBER,
+    "a": Status.AMBER,
+    "yellow": Status.AMBER,
+    "red": Status.RED,
+    "r": Status.RED,
+    "n/a": Status.NA,
+    "na": Status.NA,
+    "n.a.": Status.NA,
+    "n.a": Status.NA,
+    "not applicable": Status.NA,
+}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    value: object
+    note: str = ""  # what was interpreted (info), or why nothing could be (value None)
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str:
+    """A cell as text, as the clerk sees it: numbers without a spurious .0, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, (date, timedelta)):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    return str(value).strip()
+
+
+def status(value: object) -> Normalised:
+    """`g`, ` green `, `GREEN` -> Green. Blank -> None with no note (the caller decides Missing)."""
+    if is_blank(value):
+        return Normalised(None)
+    raw = text(value)
+    exact = {s.value: s for s in Status if s is not Status.MISSING}
+    if raw in exact:
+        return Normalised(exact[raw])
+    found = _STATUS_WORDS.get(" ".join(raw.lower().split()))
+    if found is None:
+        return Normalised(None, f"{raw!r} is not a progress status")
+    return Normalised(found, f"read {raw!r} as {found.value}")
+
+
+_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
+
+
+def number(value: object, unit: str = "number") -> Normalised:
+    """A number from a cell: real numbers pass; text such as `1,234`, `£5.2`, `75%` is read.
+
+    For a % PI the register and the template show percentages as whole numbers (75 means 75%), so
+    a fraction typed as Excel's percentage format (0.75 shown as 75%) is scaled up: a cell value of
+    at most 1 for a % PI whose text had a % sign, or a stored fraction, becomes 75.
+    """
+    if is_blank(value):
+        return Normalised(None)
+    if isinstance(value, bool):
+        return Normalised(None, f"{text(value)} is not a number")
+    if isinstance(value, (int, float)):
+        number_value = float(value)
+        if not math.isfinite(number_value):
+            return Normalised(None, "not a finite number")
+        return Normalised(number_value)
+    raw = text(value)
+    cleaned = raw.replace("\u00a3", "").replace("£", "").replace(" ", "").replace("\u00a0", "")
+    percent = cleaned.endswith("%")
+    if percent:
+        cleaned = cleaned[:-1]
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = cleaned[1:-1]
+    if not cleaned or not _NUMBER.match(cleaned) or cleaned in {"+", "-", "."}:
+        return Normalised(None, f"{raw!r} is not a number")
+    try:
+        result = float(cleaned.replace(",", ""))
+    except ValueError:
+        return Normalised(None, f"{raw!r} is not a number")
+    if negative:
+        result = -result
+    if percent and unit != "%":
+        result = result / 100
+    return Normalised(result, f"read the text {raw!r} as the number {text(result)}")
+
+
+def percent_from_fraction(value: float, unit: str, reference: float | None) -> Normalised:
+    """0.75 for a % PI means 75% when that is what Excel's % format stored.
+
+    Percentages are whole numbers in qmr (target 95 means 95%). A value between 0 and 1 is scaled
+    up only when that brings it nearer the PI's target or last actual (`reference`): 0.93 against a
+    target of 95 is 93%, but 0.9 against a sickness target of 3.8 stays 0.9%.
+    """
+    if unit != "%" or not 0 < abs(value) <= 1:
+        return Normalised(value)
+    scaled = round(value * 100, 10)
+    if reference is not None and abs(scaled - reference) >= abs(value - reference):
+        return Normalised(value)
+    return Normalised(scaled, f"read {text(value)} as {text(scaled)}% (a percentage formatted cell)")
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+def day(value: object) -> Normalised:
+    """A date from a cell: real dates pass; `31/03/2016`, `2016-03-31`, `31 Mar 2016` are read."""
+    if is_blank(value):
+        return Normalised(None)
+    if isinstance(value, datetime):
+        return Normalised(value.date())
+    if isinstance(value, date):
+        return Normalised(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # an Excel serial number that lost its date format
+        if 20000 < value < 80000:
+            result = date(1899, 12, 30) + timedelta(days=int(value))
+            return Normalised(result, f"read the number {text(value)} as the date {result.isoformat()}")
+        return Normalised(None, f"{text(value)} is not a date")
+    raw = text(value)
+    parsed = _parse_date_text(raw)
+    if parsed is None:
+        return Normalised(None, f"{raw!r} is not a date")
+    return Normalised(parsed, f"read the text {raw!r} as the date {parsed.isoformat()}")
+
+
+def _parse_date_text(raw: str) -> date | None:
+    cleaned = raw.strip().replace(".", "/")
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$", cleaned)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        return _safe_date(y, m, d)
+    match = re.match(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$", cleaned)
+    if match:  # UK order: day first
+        d, m, y = (int(g) for g in match.groups())
+        return _safe_date(y + 2000 if y < 100 else y, m, d)
+    match = re.match(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]+)[ -,]*(\d{4})$", cleaned)
+    if match:
+        month = _MONTHS.get(match[2][:3].lower())
+        return _safe_date(int(match[3]), month, int(match[1])) if month else None
+    return None
+
+
+def _safe_date(y: int, m: int | None, d: int) -> date | None:
+    if m is None:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None

@@ -1,0 +1,171 @@
+"""The quarterly cycle's steps as plain functions: what each `qmr` command does, minus the terminal.
+
+The CLI calls these; so do the tests and the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import tomllib
+
+from . import history
+from .consolidate import by_department, consolidate
+from .master import write_master
+from .model import Consolidation, Finding, Plan, Severity
+from .period import Period
+from .register import read_register
+from .sources import collect, read_passwords
+from .templates import write_templates
+from .validate import Validation, validate
+
+CONFIG_NAME = "qmr.toml"
+
+
+class PlanError(Exception):
+    """The register cannot be used; carries the findings that say why."""
+
+    def __init__(self, path: Path, findings: list[Finding]):
+        self.path = path
+        self.findings = findings
+        super().__init__(f"{path}: the plan register has errors")
+
+
+def load_plan(path: Path) -> tuple[Plan, list[Finding]]:
+    """The plan, or PlanError when it is unreadable or has errors (run `qmr register check`)."""
+    plan, findings = read_register(path)
+    serious = [f for f in findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
+    if plan is None or serious:
+        raise PlanError(path, serious or findings)
+    return plan, findings
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A working folder made by `qmr init`: where the plan, history, templates and returns live."""
+
+    root: Path
+    plan: Path
+    db: Path
+    templates: Path
+    returns: Path
+    output: Path
+
+    def templates_for(self, period: Period) -> Path:
+        return self.templates / period.slug
+
+    def returns_for(self, period: Period) -> Path:
+        return self.returns / period.slug
+
+    def output_for(self, period: Period) -> Path:
+        return self.output / period.slug
+
+
+def find_folder(start: Path) -> Folder | None:
+    """The qmr working folder containing `start` (its qmr.toml), if any."""
+    for candidate in [start, *start.parents]:
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            try:
+                values = tomllib.loads(config.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                return None
+            paths = {key: candidate / str(values.get(key, default)) for key, default in
+                     (("plan", "plan.xlsx"), ("db", "qmr.db"), ("templates", "templates"),
+                      ("returns", "returns"), ("output", "output"))}
+            return Folder(candidate, **paths)
+    return None
+
+
+CONFIG_TEXT = """\
+# qmr working folder (made by `qmr init`). Paths are relative to this file.
+plan = "plan.xlsx"        # the plan register: edit it in Excel, check it with `qmr register check`
+db = "qmr.db"             # history of accepted returns (SQLite)
+templates = "templates"   # templates/<period>/ : what `qmr templates` writes, to send to teams
+returns = "returns"       # returns/<period>/   : save what teams send back here (files, zips, e-mails)
+output = "output"         # output/<period>/    : master workbook, findings, feedback copies, reminders
+"""
+
+
+def init_folder(root: Path, example: str) -> Folder:
+    from .examples import write_example
+
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if not config.exists():
+        config.write_text(CONFIG_TEXT, encoding="utf-8")
+    folder = find_folder(root)
+    assert folder is not None
+    if not folder.plan.exists():
+        write_example(example, folder.plan)
+    for directory in (folder.templates, folder.returns, folder.output):
+        directory.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str] | None = None,
+                   deadline: date | None = None, db: Path | None = None) -> list[Path]:
+    """Templates for a period, with last quarter's accepted commentary pre-filled from history."""
+    previous = history.commentary_for(db, period.previous())
+    return write_templates(plan, period, out, teams=list(teams) if teams else None, deadline=deadline,
+                           previous_commentary=previous or None)
+
+
+@dataclass
+class Batch:
+    """One validation run over the sources, with what came of each file."""
+
+    validation: Validation
+    candidates_seen: int = 0
+    teams_expected: tuple[str, ...] = field(default=())
+
+    @property
+    def missing(self) -> list[str]:
+        received = {r.team for r in self.validation.accepted}
+        rejected = self.validation.rejected_teams
+        return [t for t in self.teams_expected if t not in received and t not in rejected]
+
+
+def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
+                   passwords: Path | None = None, db: Path | None = None, workers: int | None = None,
+                   progress=None) -> Batch:
+    """Collect every source, read and judge each return, and pick the newest per team."""
+    prior = Validation()
+    secrets: dict[str, str] = {}
+    if passwords is not None:
+        secrets, password_findings = read_passwords(passwords)
+        prior.findings.extend(password_findings)
+    candidates, findings, records = collect(sources, secrets)
+    prior.findings.extend(findings)
+    prior.sources.extend(records)
+    result = validate(plan, period, candidates, history.load_past(db), prior=prior, workers=workers,
+                      progress=progress)
+    return Batch(result, len(candidates), tuple(t.code for t in plan.teams))
+
+
+def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
+                      strict: bool = False, departments: bool = False) -> tuple[Consolidation, list[Path]]:
+    """Write the master (and one per department), then record accepted returns in history.
+
+    History is written after the master so that a failed write leaves history untouched; with
+    `strict`, nothing is recorded when any return was rejected or had errors.
+    """
+    past = history.load_past(db)
+    consolidation = consolidate(plan, period, batch.validation, past)
+    written = [write_master(consolidation, out)]
+    if departments:
+        for name, part in by_department(consolidation).items():
+            written.append(write_master(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")))
+    if db is not None and not (strict and batch.validation.has_problems()):
+        history.record(db, period, batch.validation.accepted)
+    return consolidation, written
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "-")
+    return cleaned or "department"
