@@ -103,7 +103,7 @@ MILESTONES = Sheet(
         Column("team", "Team", "Team code if not the objective's team.", width=14),
         Column("responsible_officer", "Responsible officer", "Accountable officer(s).", width=22),
     ),
-    ("BPR1.1", "BPR1", "Report the 2008/09 budget outturn to the directorate management team", "Jun 2009",
+    ("BPR1.1", "BPR1", "Report the 2007/08 budget outturn to the directorate management team", "Jun 2008",
      "2008/09", "", "DM Finance and Resources"),
 )
 

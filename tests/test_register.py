@@ -1,0 +1,540 @@
+"""The plan register: blank register round trip, example registers, every kind of defect reported
+at its sheet and cell, a LibreOffice-saved register, and normalisers that never raise."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import convert, make_plan
+from qmr import examples
+from qmr.blank_register import INSTRUCTIONS, write_register
+from qmr.model import Finding, Plan, Severity
+from qmr.register import (
+    check_register,
+    due_date,
+    errors,
+    financial_year,
+    parse_due,
+    read_register,
+    risk_band,
+    to_number,
+)
+from qmr.register_layout import SHEETS, Sheet
+
+
+def headers(sheet: Sheet) -> list[str]:
+    return [c.header for c in sheet.columns]
+
+
+def raw_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """A workbook holding exactly the given cells (first row = header), the way a user might type it."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    book.save(path)
+    return path
+
+
+def full(**overrides: list[list[object]]) -> dict[str, list[list[object]]]:
+    """Every register sheet with its header row and the given data rows."""
+    return {s.name: [headers(s), *overrides.get(s.name, [])] for s in SHEETS}
+
+
+def at(findings: list[Finding], sheet: str, cell: str) -> list[Finding]:
+    return [f for f in findings if f.sheet == sheet and f.cell == cell]
+
+
+def plan_rows(plan: Plan) -> dict[str, list[list[object]]]:
+    """A Plan as register rows (the inverse of read_register, for round trips)."""
+    def yes(flag: bool) -> str:
+        return "Yes" if flag else "No"
+
+    return {
+        "Teams": [[t.code, t.name, t.directorate, t.department, t.division, t.clerk_name, t.clerk_email,
+                   t.responsible_officer] for t in plan.teams],
+        "Objectives": [[o.ref, o.title, o.corporate_priority, o.area_of_focus, yes(o.key), o.team,
+                        o.responsible_officer, o.initial_risk, o.residual_risk, ", ".join(o.indicators)]
+                       for o in plan.objectives],
+        "Milestones": [[m.id, m.objective_ref, m.text, m.due, m.year, m.team, m.responsible_officer]
+                       for m in plan.milestones],
+        "Indicators": [[i.ref, i.description, i.category, yes(i.key), i.unit, i.polarity, i.frequency,
+                        i.profile, i.previous_actual, i.annual_target, *i.quarter_targets, i.tolerance,
+                        i.team]
+                       for i in plan.indicators],
+        "Risks": [[r.objective_ref, r.measures, r.responsible_officer, r.team] for r in plan.risks],
+        "Equality": [[e.id, e.action, e.target_date, e.responsible_officer, e.team] for e in plan.equality],
+        "Settings": [[k, v] for k, v in plan.settings.items()],
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# The blank register
+
+
+def test_blank_register_reads_back_clean(tmp_path: Path) -> None:
+    path = write_register(tmp_path / "new" / "plan.xlsx")
+    plan, findings = read_register(path)
+    assert plan is not None
+    assert not errors(findings), [str(f) for f in findings]
+    assert [t.code for t in plan.teams] == ["BSC-FIN"]
+    assert [o.ref for o in plan.objectives] == ["BPR1"]
+    assert plan.objectives[0].indicators == ("BPR LI12",)
+    assert plan.objectives[0].key is True
+    indicator = plan.indicators[0]
+    assert (indicator.unit, indicator.polarity, indicator.previous_actual, indicator.annual_target) == (
+        "%", "lower", 4.1, 3.8)
+    assert indicator.tolerance == 0.5
+    assert len(plan.milestones) == len(plan.risks) == len(plan.equality) == 1
+    assert plan.settings == {}  # known settings are listed, but with blank values
+    assert len(plan.fingerprint) == 16
+
+
+def test_blank_register_is_built_for_people(tmp_path: Path) -> None:
+    path = write_register(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [INSTRUCTIONS, *(s.name for s in SHEETS)]
+    instructions = "\n".join(str(c.value) for c in book[INSTRUCTIONS]["A"] if c.value)
+    assert "Amber" in instructions and "Closest to target" in instructions
+    indicators = book["Indicators"]
+    assert indicators.freeze_panes == "A2"
+    assert [c.value for c in indicators[1]] == headers(SHEETS[3])
+    assert "Required." in indicators["E1"].comment.text  # Unit
+    assert indicators.column_dimensions["B"].width == 50
+    lists = {str(v.sqref).split(":")[0]: v for v in indicators.data_validations.dataValidation}
+    assert lists["E2"].formula1 == '"%,number,£,rate,text"' and lists["E2"].showErrorMessage
+    assert lists["C2"].showErrorMessage is False  # categories: suggestions, other text allowed
+    settings = book["Settings"]
+    assert settings["A2"].value == "organisation" and settings["A2"].comment is not None
+
+
+def test_given_rows_write_numbers_as_numbers_and_formulas_as_text(tmp_path: Path) -> None:
+    rows = plan_rows(make_plan())
+    rows["Objectives"][0][1] = "=HYPERLINK(\"http://evil\")"
+    rows["Indicators"][0][9] = "95"
+    path = write_register(tmp_path / "plan.xlsx", rows)
+    ws = openpyxl.load_workbook(path)["Indicators"]
+    assert ws["J2"].value == 95 and ws["J2"].data_type == "n"
+    objectives = openpyxl.load_workbook(path)["Objectives"]
+    assert objectives["B2"].data_type == "s"
+    plan, findings = read_register(path)
+    assert plan is not None and plan.objectives[0].title.startswith("=HYPERLINK")
+
+
+def test_register_from_plan_reads_back_to_the_same_plan(tmp_path: Path) -> None:
+    original = make_plan()
+    plan, findings = read_register(write_register(tmp_path / "plan.xlsx", plan_rows(original)))
+    assert plan is not None and not errors(findings), [str(f) for f in findings]
+    # the one difference is on purpose: an undated milestone takes the date in its text
+    assert plan.milestones[1].due == "Mar 2009"
+    assert [f.code for f in at(findings, "Milestones", "D3")] == ["register-date-from-text"]
+    expected = dataclasses.replace(original, fingerprint=plan.fingerprint, milestones=(
+        original.milestones[0], dataclasses.replace(original.milestones[1], due="Mar 2009"),
+        *original.milestones[2:]))
+    assert plan == expected
+
+
+def test_fingerprint_follows_content_not_layout(tmp_path: Path) -> None:
+    rows = full(**{k: v for k, v in plan_rows(make_plan()).items()})
+    first, _ = read_register(raw_workbook(tmp_path / "a.xlsx", rows))
+    # the same content with the Teams columns reversed and an extra notes column
+    teams = [list(reversed(r)) + ["my notes"] for r in rows["Teams"]]
+    moved, findings = read_register(raw_workbook(tmp_path / "b.xlsx", {**rows, "Teams": teams}))
+    assert first is not None and moved is not None
+    assert moved.fingerprint == first.fingerprint
+    assert any(f.code == "register-header-ignored" and f.severity == Severity.INFO for f in findings)
+    rows["Indicators"][0][9] = 96.0
+    changed, _ = read_register(raw_workbook(tmp_path / "c.xlsx", rows))
+    assert changed is not None and changed.fingerprint != first.fingerprint
+
+
+# ------------------------------------------------------------------------------------------------
+# The example registers
+
+
+@pytest.mark.parametrize("name", examples.EXAMPLES)
+def test_example_registers_read_with_no_errors(name: str, tmp_path: Path) -> None:
+    if not examples.example_folder(name).is_dir():
+        pytest.skip(f"example {name} has no CSV folder yet")
+    path = examples.write_example(name, tmp_path / f"{name}.xlsx")
+    plan, findings = read_register(path)
+    assert plan is not None
+    assert not errors(findings), "\n".join(str(f) for f in findings if f.severity.rank <= 1)
+    assert plan.teams and plan.objectives and plan.milestones and plan.indicators
+    assert all(plan.for_team(t.code).indicators or plan.for_team(t.code).milestones for t in plan.teams)
+
+
+def test_example_rows_from_a_folder_of_csvs(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    # columns in another order, a byte-order mark, a blank line: all as a spreadsheet would save them
+    (folder / "Teams.csv").write_text(
+        "Name,Code,Clerk email\nFinance,BSC-FIN,fin@example.org\n,,\n", encoding="utf-8-sig")
+    (folder / "Objectives.csv").write_text("Ref,Title,Team,Key\nBPR1,Balance the budget,BSC-FIN,Yes\n")
+    (folder / "Milestones.csv").write_text("ID,Objective ref,Milestone,Due,Year\n"
+                                           "BPR1.1,BPR1,Set the budget,Mar 2009,2008/09\n")
+    (folder / "Indicators.csv").write_text(
+        "Ref,Description,Unit,Polarity,Annual target,Team\nBPR LI1,Cost per invoice,£,lower,1.25,BSC-FIN\n",
+        encoding="utf-8")
+    rows = examples.read_rows(folder)
+    assert rows["Teams"] == [["BSC-FIN", "Finance", None, None, None, None, "fin@example.org", None]]
+    assert "Risks" not in rows
+    plan, findings = read_register(write_register(tmp_path / "demo.xlsx", rows))
+    assert plan is not None and not errors(findings), [str(f) for f in findings]
+    assert plan.indicators[0].unit == "£" and plan.indicators[0].annual_target == 1.25
+    assert plan.milestones[0].due == "Mar 2009"
+
+
+def test_example_csv_with_unknown_header_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Teams.csv").write_text("Code,Nmae\nA,B\n")
+    with pytest.raises(ValueError, match="Nmae"):
+        examples.read_rows(tmp_path)
+
+
+def test_unknown_example_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="ced-2015-16.*bpr-2008-09"):
+        examples.example_rows("nope")
+
+
+# ------------------------------------------------------------------------------------------------
+# A messy register: every defect reported at its sheet and cell
+
+
+MESSY = dict(
+    Teams=[
+        ["BSC-FIN", "Financial Services", "Resources", "", "", "Clerk", "fin@example.org", "DM Finance"],
+        ["BSC-HR", "Human Resources", "", "", "", "Clerk", "hr.performance(at)example.org", "DM HR"],
+        ["BSC-FIN", "Finance again", "", "", "", "", "x@example.org", ""],
+        ["BSC-IDLE", "Nothing to report", "", "", "", "", "idle@example.org", ""],
+        ["BSC-COM", "Commissioning", "", "", "", "", "a@example.org; b@example.org", "JH/AM"],
+        [None, None, None, None, None, None, None, None],  # a blank row is skipped without comment
+    ],
+    Objectives=[
+        ["BPR1", "Sound finances", "", "", "Yes", "BSC-FIN", "DM Finance", 9, "4", "BPR LI1, LI12"],
+        ["BPR2", "Workforce", "", "", "No", "BSC-XX", "DM HR", "High", "Low", ""],
+        ["BPR3", "Staff turnover", "", "", "Maybe", "BSC-HR", "DM HR", 20, "medium", "LI21"],
+        ["BPR1", "Duplicate", "", "", "No", "BSC-FIN", "", "", "", ""],
+        ["BPR4", "Commissioning", "", "", "No", "BSC-COM", "JH/AM", "", "", "NI 999"],
+    ],
+    Milestones=[
+        ["BPR1.1", "BPR1", "Report the outturn", "Jun 2008", "2008/09", "", ""],
+        ["BPR1.2", "BPR1", "Set the 2009/10 budget by March 2009", None, "2008/09", "", ""],
+        ["BPR1.3", "BPR1", "Review charges", "sometime soon", "2008/09", "", ""],
+        ["BPR1.4", "BPR1", "Close the accounts", "Jun 2010", "2008/09", "", ""],
+        ["BPR9.1", "BPR9", "Of an unknown objective", "Mar 2009", "2008/09", "", ""],
+        ["BPR2.1", "BPR2", "Of a left-out objective", "Mar 2009", "2008/09", "", ""],
+        ["BPR1.1", "BPR1", "Duplicate id", "Mar 2009", "2008/09", "", ""],
+        ["BPR3.1", "BPR3", None, "Mar 2009", "2008/09", "", ""],
+        ["BPR3.2", "BPR3", "Exit interviews", "Ongoing", "2008/09", "", "JH/AM, PK"],
+        ["BPR3.3", "BPR3", "Quarter-dated", "Q4 2008/09", "08/09", "", ""],
+        ["BPR4.1", "BPR4", "A real date", datetime(2008, 12, 31), "2008/09", "", ""],
+    ],
+    Indicators=[
+        ["BPR LI1", "% invoices paid in 30 days", "Cost & Efficiency", "Yes", "%", "higher", "quarterly",
+         "flat", 92, 95, None, None, None, None, 2, "BSC-FIN"],
+        ["BPR LI12", "% days lost to sickness", "corporate health", "No", "%", None, "quarterly", "flat",
+         "4.1", "75%", None, None, None, None, None, "BSC-FIN"],
+        ["BSC Ll21", "Staff turnover", "Corporate Health", "No", "rate", "target", "quarterly", "flat",
+         9, 10, None, None, None, None, None, "BSC-HR"],
+        ["BV 38-41", "GCSE results", "Quality", "No", "percentage", "Higher is better", "annual", "discrete",
+         None, 60, None, None, None, None, None, "BSC-HR"],
+        ["BPR LI7", "Satisfaction", "Quality", "No", "%", "higher", "annually", "flat",
+         None, "To be set once baseline known", None, None, None, None, None, "BSC-COM"],
+        ["BPR LI8", "Contracts", "Service Delivery", "No", "kg", "higher", "weekly", "sometimes",
+         30, 40, 10, 20, 30, 40, None, "BSC-COM"],
+        ["BPR LI9", "No team", "Quality", "No", "number", "higher", "quarterly", "flat",
+         1, 2, None, None, None, None, None, None],
+        ["BPR LI1", "Duplicate", "Quality", "No", "number", "higher", "quarterly", "flat",
+         1, 2, None, None, None, None, None, "BSC-FIN"],
+        ["BPR LI10", "Bad tolerance", "Quality", "No", "number", "lower", "quarterly", "flat",
+         1, 2, None, None, None, None, "lots", "BSC-FIN"],
+    ],
+    Risks=[
+        ["BPR1", "Monthly budget monitoring", "DM Finance", ""],
+        ["BPR7", "Of an unknown objective", "", ""],
+    ],
+    Equality=[
+        ["EQ1", "Assess all HR policies", "Mar 2009", "DM HR", "BSC-HR"],
+        ["EQ2", "Impossible date", "31/02/2009", "DM HR", "bsc-hr"],
+        ["EQ3", "Unknown team", "Mar 2009", "", "NOPE"],
+    ],
+    Settings=[
+        ["Financial Year", "2008-09"],
+        ["deadline_days", "fifteen"],
+        ["contact email", "nobody"],
+    ],
+)
+
+# (sheet, cell, severity, code) for each defect planted above
+EXPECTED = [
+    ("Teams", "G3", Severity.WARNING, "email-invalid"),
+    ("Teams", "A4", Severity.ERROR, "duplicate"),
+    ("Teams", "A5", Severity.WARNING, "team-idle"),
+    ("Objectives", "J2", Severity.WARNING, "link-loose"),
+    ("Objectives", "F3", Severity.ERROR, "team-unknown"),
+    ("Objectives", "E4", Severity.ERROR, "choice-invalid"),
+    ("Objectives", "H4", Severity.ERROR, "risk-invalid"),
+    ("Objectives", "I4", Severity.INFO, "choice-normalised"),
+    ("Objectives", "J4", Severity.WARNING, "link-loose"),
+    ("Objectives", "A5", Severity.ERROR, "duplicate"),
+    ("Objectives", "J6", Severity.ERROR, "link-unknown"),
+    ("Milestones", "D3", Severity.INFO, "date-from-text"),
+    ("Milestones", "D4", Severity.ERROR, "date-invalid"),
+    ("Milestones", "D5", Severity.WARNING, "date-outside-year"),
+    ("Milestones", "B6", Severity.ERROR, "objective-unknown"),
+    ("Milestones", "B7", Severity.ERROR, "objective-unknown"),
+    ("Milestones", "A8", Severity.ERROR, "duplicate"),
+    ("Milestones", "C9", Severity.ERROR, "required-blank"),
+    ("Milestones", "E11", Severity.INFO, "year-normalised"),
+    ("Indicators", "C3", Severity.INFO, "choice-normalised"),
+    ("Indicators", "F3", Severity.ERROR, "polarity-missing"),
+    ("Indicators", "I3", Severity.INFO, "number-as-text"),
+    ("Indicators", "J3", Severity.INFO, "number-normalised"),
+    ("Indicators", "A4", Severity.WARNING, "ref-lower-l"),
+    ("Indicators", "A5", Severity.WARNING, "ref-range"),
+    ("Indicators", "E5", Severity.INFO, "choice-normalised"),
+    ("Indicators", "F5", Severity.INFO, "choice-normalised"),
+    ("Indicators", "G6", Severity.INFO, "choice-normalised"),
+    ("Indicators", "J6", Severity.INFO, "target-text"),
+    ("Indicators", "E7", Severity.ERROR, "choice-invalid"),
+    ("Indicators", "G7", Severity.ERROR, "choice-invalid"),
+    ("Indicators", "H7", Severity.ERROR, "choice-invalid"),
+    ("Indicators", "P8", Severity.ERROR, "required-blank"),
+    ("Indicators", "A9", Severity.ERROR, "duplicate"),
+    ("Indicators", "O10", Severity.ERROR, "tolerance-invalid"),
+    ("Risks", "A3", Severity.ERROR, "objective-unknown"),
+    ("Equality", "C3", Severity.ERROR, "date-invalid"),
+    ("Equality", "E3", Severity.INFO, "team-case"),
+    ("Equality", "E4", Severity.ERROR, "team-unknown"),
+    ("Settings", "B2", Severity.INFO, "year-normalised"),
+    ("Settings", "B3", Severity.ERROR, "setting-invalid"),
+    ("Settings", "B4", Severity.WARNING, "email-invalid"),
+]
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    return raw_workbook(tmp_path / "messy.xlsx", full(**MESSY))
+
+
+@pytest.mark.parametrize(("sheet", "cell", "severity", "code"), EXPECTED, ids=lambda v: str(v))
+def test_each_defect_is_reported_at_its_cell(messy: Path, sheet: str, cell: str, severity: Severity,
+                                             code: str) -> None:
+    findings = check_register(messy)
+    here = at(findings, sheet, cell)
+    assert (severity, f"register-{code}") in [(f.severity, f.code) for f in here], [str(f) for f in here]
+    finding = next(f for f in here if f.code == f"register-{code}")
+    assert finding.file == "messy.xlsx" and finding.message and finding.action
+
+
+def test_messy_register_is_not_reported_beyond_its_defects(messy: Path) -> None:
+    plan, findings = read_register(messy)
+    assert plan is not None and errors(findings)
+    expected = {(s, c) for s, c, _, _ in EXPECTED}
+    # nothing is said about the cells that are fine
+    unexpected = [str(f) for f in findings if (f.sheet, f.cell) not in expected]
+    assert unexpected == []
+    # findings come in sheet, row, column order: the same input always gives the same report
+    assert findings == check_register(messy)
+
+
+def test_messy_register_keeps_what_is_usable(messy: Path) -> None:
+    plan, _ = read_register(messy)
+    assert plan is not None
+    assert [t.code for t in plan.teams] == ["BSC-FIN", "BSC-HR", "BSC-IDLE", "BSC-COM"]
+    assert plan.team("BSC-COM").responsible_officer == "JH/AM"  # several officers in one cell is fine
+    assert [o.ref for o in plan.objectives] == ["BPR1", "BPR3", "BPR4"]
+    bpr1, bpr3, bpr4 = plan.objectives
+    assert bpr1.indicators == ("BPR LI1", "BPR LI12") and bpr1.initial_risk == "9"
+    assert bpr3.indicators == ("BSC Ll21",) and bpr3.key is False and bpr3.initial_risk == ""
+    assert bpr3.residual_risk == "Medium" and bpr4.indicators == ()
+    milestones = {m.id: m for m in plan.milestones}
+    assert list(milestones) == ["BPR1.1", "BPR1.2", "BPR1.3", "BPR1.4", "BPR3.2", "BPR3.3", "BPR4.1"]
+    assert milestones["BPR1.2"].due == "Mar 2009"
+    assert milestones["BPR1.3"].due == "sometime soon"  # shown as written
+    assert milestones["BPR3.2"].due == "Ongoing" and milestones["BPR3.2"].responsible_officer == "JH/AM, PK"
+    assert (milestones["BPR3.3"].due, milestones["BPR3.3"].year) == ("Q4 2008/09", "2008/09")
+    assert milestones["BPR4.1"].due == "31 Dec 2008" and milestones["BPR4.1"].team == "BSC-COM"
+    pis = {i.ref: i for i in plan.indicators}
+    assert list(pis) == ["BPR LI1", "BPR LI12", "BSC Ll21", "BV 38-41", "BPR LI7", "BPR LI8", "BPR LI10"]
+    assert pis["BPR LI12"].previous_actual == 4.1 and pis["BPR LI12"].annual_target == 75.0
+    assert pis["BPR LI12"].polarity == "none" and pis["BPR LI12"].category == "Corporate Health"
+    assert pis["BV 38-41"].unit == "%" and pis["BV 38-41"].polarity == "higher"
+    assert pis["BPR LI7"].annual_target == "To be set once baseline known"
+    assert pis["BPR LI7"].frequency == "annual" and not pis["BPR LI7"].due_in(2)
+    assert (pis["BPR LI8"].unit, pis["BPR LI8"].frequency, pis["BPR LI8"].profile) == (
+        "number", "quarterly", "flat")
+    assert pis["BPR LI8"].quarter_targets == (10.0, 20.0, 30.0, 40.0)
+    assert pis["BPR LI10"].tolerance is None
+    assert [r.objective_ref for r in plan.risks] == ["BPR1"] and plan.risks[0].team == "BSC-FIN"
+    assert [(e.id, e.team, e.target_date) for e in plan.equality] == [
+        ("EQ1", "BSC-HR", "Mar 2009"), ("EQ2", "BSC-HR", "31/02/2009")]
+    assert plan.settings == {"financial_year": "2008/09", "contact_email": "nobody"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Structural problems
+
+
+def test_missing_required_sheet_means_no_plan(tmp_path: Path) -> None:
+    sheets = full()
+    del sheets["Indicators"]
+    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    assert plan is None
+    assert [(f.severity, f.sheet, f.code) for f in findings if f.severity == Severity.REJECTED] == [
+        (Severity.REJECTED, "Indicators", "register-sheet-missing")]
+
+
+def test_missing_optional_sheet_and_misnamed_sheet(tmp_path: Path) -> None:
+    rows = plan_rows(make_plan())
+    sheets = full(**rows)
+    del sheets["Equality"]
+    sheets["teams"] = sheets.pop("Teams")
+    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    assert plan is not None and plan.equality == () and len(plan.teams) == 3
+    by_code = {f.code: f for f in findings}
+    assert by_code["register-sheet-missing"].severity == Severity.WARNING
+    assert by_code["register-sheet-name"].severity == Severity.INFO
+
+
+def test_missing_columns(tmp_path: Path) -> None:
+    rows = plan_rows(make_plan())
+    sheets = full(**rows)
+    # Teams without Clerk email (G): teams kept; Objectives without Ref (A): no objective readable
+    sheets["Teams"] = [r[:6] + r[7:] for r in sheets["Teams"]]
+    sheets["Objectives"] = [r[1:] for r in sheets["Objectives"]]
+    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    assert plan is not None and len(plan.teams) == 3 and plan.objectives == ()
+    assert [(f.severity, f.cell) for f in findings if f.code == "register-column-missing"] == [
+        (Severity.ERROR, "1:1"), (Severity.ERROR, "1:1")]
+    assert [f.sheet for f in findings if f.code == "register-column-missing"] == ["Teams", "Objectives"]
+
+
+@pytest.mark.parametrize(("name", "content", "code"), [
+    ("plan.xlsx", b"this is not a spreadsheet", "register-unreadable"),
+    ("~$plan.xlsx", b"\x00" * 165, "register-lock-file"),
+    ("plan.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "register-encrypted"),
+    ("missing.xlsx", None, "register-not-found"),
+])
+def test_unreadable_files_are_rejected_not_raised(tmp_path: Path, name: str, content: bytes | None,
+                                                  code: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    plan, findings = read_register(path)
+    assert plan is None
+    assert [(f.severity, f.code) for f in findings] == [(Severity.REJECTED, code)]
+    assert findings[0].action
+
+
+# ------------------------------------------------------------------------------------------------
+# Normalisers
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mar 2016", date(2016, 3, 31)),
+    ("March 2016", date(2016, 3, 31)),
+    ("Sept 2015", date(2015, 9, 30)),
+    ("Feb 2016", date(2016, 2, 29)),
+    ("31/03/2016", date(2016, 3, 31)),
+    ("2016-03-31", date(2016, 3, 31)),
+    ("31 March 2016", date(2016, 3, 31)),
+    ("Q4 2015/16", date(2016, 3, 31)),
+    ("2015/16 Q1", date(2015, 6, 30)),
+    ("2015/16", date(2016, 3, 31)),
+    ("Mar-16", date(2016, 3, 31)),
+    ("Ongoing", None),
+    ("", None),
+    ("31/02/2016", None),
+    ("soon", None),
+])
+def test_due_date(text: str, expected: date | None) -> None:
+    assert due_date(text) == expected
+
+
+def test_parse_due_shows_a_readable_date() -> None:
+    assert parse_due("March 2016").text == "Mar 2016"
+    assert parse_due("2016-03-31").text == "31 Mar 2016"
+    assert parse_due(" on-going ").text == "Ongoing"
+    assert parse_due(datetime(2016, 3, 1)).text == "Mar 2016"  # Excel's typed "Mar 2016"
+    assert parse_due(42460.0).text == "31 Mar 2016"  # a date as Excel's day number
+    assert parse_due("next year") is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (75, (75.0, "")), ("75", (75.0, "text")), ("75%", (75.0, "percent")),
+    (" 1,200.5 ", (1200.5, "thousands")),
+    ("£1,200", (1200.0, "currency")), ("N/A", (None, "")), (True, (None, "")), ("1e999", (None, "")),
+    (float("nan"), (None, "")), ("", (None, "")),
+])
+def test_to_number(value: object, expected: tuple[float | None, str]) -> None:
+    assert to_number(value) == expected
+
+
+@pytest.mark.parametrize(("value", "band"), [
+    ("1", "Low"), ("4", "Low"), ("5", "Medium"), ("10", "Medium"), ("11", "High"), ("16", "High"),
+    ("17", ""), ("high", "High"), ("", ""), ("2.5", ""),
+])
+def test_risk_band(value: str, band: str) -> None:
+    assert risk_band(value) == band
+
+
+def test_financial_year() -> None:
+    assert [financial_year(t) for t in ("2015/16", "2015-16", "2015/2016", "08/09", "010/11", "2015/17")] == [
+        "2015/16", "2015/16", "2015/16", "2008/09", "2010/11", None]
+
+
+@given(st.text())
+def test_due_date_never_raises(text: str) -> None:
+    result = due_date(text)
+    assert result is None or isinstance(result, date)
+
+
+@given(st.one_of(st.text(), st.floats(), st.integers(), st.booleans(), st.none(), st.dates(), st.datetimes()))
+def test_normalisers_never_raise(value: object) -> None:
+    number, how = to_number(value)
+    assert number is None or number == number
+    due = parse_due(value)
+    assert due is None or isinstance(due.text, str)
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 12, 31)))
+def test_typed_dates_mean_what_they_say(day: date) -> None:
+    assert due_date(f"{day.day:02d}/{day.month:02d}/{day.year}") == day
+    assert due_date(day.isoformat()) == day
+    month_end = due_date(day.strftime("%B %Y"))
+    assert month_end is not None and (month_end.year, month_end.month) == (day.year, day.month)
+    assert month_end >= day
+
+
+# ------------------------------------------------------------------------------------------------
+# A real client
+
+
+@pytest.mark.libreoffice
+def test_register_saved_by_libreoffice_reads_the_same(soffice: str, tmp_path: Path) -> None:
+    ours = write_register(tmp_path / "plan.xlsx", plan_rows(make_plan()))
+    theirs = convert(soffice, ours, "xlsx", tmp_path / "lo")
+    plan, findings = read_register(ours)
+    saved, saved_findings = read_register(theirs)
+    assert plan is not None and saved == plan
+    assert saved.fingerprint == plan.fingerprint
+    assert [(f.severity, f.sheet, f.cell, f.code) for f in saved_findings] == [
+        (f.severity, f.sheet, f.cell, f.code) for f in findings]
+
+
+@pytest.mark.libreoffice
+def test_messy_register_saved_by_libreoffice_gives_the_same_findings(soffice: str, messy: Path,
+                                                                      tmp_path: Path) -> None:
+    theirs = convert(soffice, messy, "xlsx", tmp_path / "lo")
+    assert [(f.severity, f.sheet, f.cell, f.code) for f in check_register(theirs)] == [
+        (f.severity, f.sheet, f.cell, f.code) for f in check_register(messy)]
