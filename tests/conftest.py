@@ -38,8 +38,10 @@ def make_plan() -> Plan:
     milestones = (
         Milestone("BPR1.1", "BPR1", "Report the 2008/09 budget outturn to management team", "BSC-FIN",
                   "Jun 2008", "2008/09", "DM Finance"),
-        Milestone("BPR1.2", "BPR1", "Set the 2009/10 budget by March 2009", "BSC-FIN", "", "2008/09", "DM Finance"),
-        Milestone("BPR2.1", "BPR2", "Implement the workforce development plan", "BSC-HR", "Ongoing", "2008/09", "DM HR"),
+        Milestone("BPR1.2", "BPR1", "Set the 2009/10 budget by March 2009", "BSC-FIN", "", "2008/09",
+                  "DM Finance"),
+        Milestone("BPR2.1", "BPR2", "Implement the workforce development plan", "BSC-HR", "Ongoing", "2008/09",
+                  "DM HR"),
         Milestone("BPR2.2", "BPR2", "Complete single status job evaluation", "BSC-HR", "Dec 2008", "2008/09", "DM HR"),
         Milestone("BPR3.1", "BPR3", "Re-tender the home care framework", "BSC-COM", "Sep 2008", "2008/09", "JH/AM"),
     )

@@ -300,20 +300,9 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
         xlsx, csv_path = write_findings_report(batch.validation.findings, report)
         out.say(f"Findings report: {xlsx} and {csv_path}")
     if feedback:
-        written = _feedback(batch, feedback, period)
+        written = quarter.write_feedback_copies(batch, feedback, period)
         out.say(f"{len(written)} feedback copies in {feedback}")
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
-
-
-def _feedback(batch: Batch, folder: Path, period: Period) -> list[Path]:
-    from .feedback import write_all_feedback
-
-    by_file: dict[str, list[Finding]] = {}
-    for finding in batch.validation.findings:
-        by_file.setdefault(finding.file, []).append(finding)
-    returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
-               sorted(batch.validation.readable.items())]
-    return write_all_feedback(returns, folder, period_label=period.label)
 
 
 @main.command()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     GREEN = "Green"
     AMBER = "Amber"
     RED = "Red"
     NA = "N/A"
     MISSING = "Missing"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # What a clerk may choose; Missing is what qmr records when nothing usable came back.
@@ -22,30 +19,24 @@ REPORTABLE = (Status.GREEN, Status.AMBER, Status.RED, Status.NA)
 YEAR_END_MILESTONE = (Status.GREEN, Status.RED, Status.NA)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     REJECTED = "rejected"
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def rank(self) -> int:
         return ("rejected", "error", "warning", "info").index(self.value)
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a reported row is; the `kind` column of the master's Data sheet."""
 
     MILESTONE = "milestone"
     INDICATOR = "indicator"
     RISK = "risk"
     EQUALITY = "equality"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,8 @@ def number(value: object, unit: str = "number") -> Normalised:
         return Normalised(None, f"{raw!r} is not a number")
     if negative:
         result = -result
-    if percent and unit != "%":
-        result = result / 100
+    if percent and unit not in ("%", "rate"):
+        result = result / 100  # 50% of a count or an amount is a half
     return Normalised(result, f"read the text {raw!r} as the number {text(result)}")
 
 

@@ -5,12 +5,11 @@ The CLI calls these; so do the tests and the demo.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import tomllib
 
 from . import history
 from .consolidate import by_department, consolidate
@@ -121,6 +120,7 @@ class Batch:
     validation: Validation
     candidates_seen: int = 0
     teams_expected: tuple[str, ...] = field(default=())
+    team_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
@@ -143,7 +143,8 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     prior.sources.extend(records)
     result = validate(plan, period, candidates, history.load_past(db), prior=prior, workers=workers,
                       progress=progress)
-    return Batch(result, len(candidates), tuple(t.code for t in plan.teams))
+    return Batch(result, len(candidates), tuple(t.code for t in plan.teams),
+                 {t.code: t.name for t in plan.teams})
 
 
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
@@ -162,6 +163,25 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     if db is not None and not (strict and batch.validation.has_problems()):
         history.record(db, period, batch.validation.accepted)
     return consolidation, written
+
+
+def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:
+    """Per readable return with problems, a copy of the team's own workbook marked up to fix.
+    A return openpyxl cannot open gets a warning finding instead of a copy."""
+    from .feedback import write_all_feedback
+
+    def cannot(name: str, error: Exception) -> None:
+        batch.validation.findings.append(Finding(
+            Severity.WARNING, f"no feedback copy could be made ({error})",
+            "Send the team the findings report instead.", name, code="feedback-failed"))
+
+    by_file: dict[str, list[Finding]] = {}
+    for finding in batch.validation.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
+               sorted(batch.validation.readable.items())]
+    return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
+                              on_error=cannot)
 
 
 def _slug(name: str) -> str:

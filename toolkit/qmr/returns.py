@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from python_calamine import CalamineWorkbook
 
@@ -138,6 +138,8 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
                     Severity.WARNING, f"row {last + 1} below the last item is not part of the return and "
                     "is ignored", "Report only on the rows the template lists; put anything else in the "
                     "Narrative sheet.", file, sheet_name, f"A{last + 1}", code="extra-rows"))
+    # findings carry the team the file says it is from, so a rejected return still counts as "sent"
+    findings = [replace(f, team=identity.team) for f in findings]
     if any(f.severity is Severity.REJECTED for f in findings):
         return None, findings
 

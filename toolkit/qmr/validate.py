@@ -109,7 +109,7 @@ def validate(
     candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
     items = list(incoming)
     for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
-        team = workbook.identity.team if workbook else ""
+        team = workbook.identity.team if workbook else next((f.team for f in findings if f.team), "")
         result.findings.extend(_with_team(findings, team))
         if workbook is None:
             result.sources.append(_record(item, team, "rejected", _reason(findings)))
