@@ -23,12 +23,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr import layout
 from qmr.layout import FIRST_ROW, ItemSheet
 from qmr.model import Kind
 from qmr.period import Period
+from qmr.simulate import template_rows, type_into
 
 Answer = dict[str, object]
 Answers = Callable[[ItemSheet, str, Answer], "Answer | None"] | Mapping[str, object] | None
@@ -57,20 +57,7 @@ def read_rows(book: Workbook) -> TemplateRows:
     """The identity pairs and row keys from a template's hidden identity sheet."""
     ws = book[layout.IDENTITY_SHEET]
     identity = {ws.cell(n, 1).value: ws.cell(n, 2).value for n in range(1, len(layout.IDENTITY_FIELDS) + 1)}
-    rows = []
-    for n in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, ws.max_row + 1):
-        sheet, row, key = (ws.cell(n, c).value for c in (1, 2, 3))
-        if sheet:
-            rows.append((str(sheet), int(row), str(key)))
-    return TemplateRows(identity, tuple(rows))
-
-
-def type_into(ws: Worksheet, ref: str, value: object) -> None:
-    """Type a value into a cell, as a clerk can only do in an unlocked cell of a protected sheet."""
-    assert ws.protection.sheet, f"{ws.title} is not protected"
-    cell = ws[ref]
-    assert cell.protection.locked is False, f"{ws.title}!{ref} is locked: a clerk cannot type there"
-    cell.value = value
+    return TemplateRows(identity, tuple(template_rows(book)))
 
 
 def default_answer(sheet: ItemSheet, key: str, period: Period, unit: str | None = None,

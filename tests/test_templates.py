@@ -21,6 +21,7 @@ from qmr import layout
 from qmr.layout import FIRST_ROW, HEADER_ROW, STATUS_ROW
 from qmr.model import Plan
 from qmr.period import Period
+from qmr.simulate import LockedCell
 from qmr.templates import (
     NEED_ACTUAL,
     NEED_EXPLANATION,
@@ -282,9 +283,9 @@ def test_signoff_sheet_layout(generated, plan):
 
 def test_clerk_cannot_type_into_locked_cells(generated, tmp_path):
     book = load_workbook(template(generated, Period(2008, 2), "BSC-HR"))
-    with pytest.raises(AssertionError, match="locked"):
+    with pytest.raises(LockedCell, match="locked"):
         type_into(book["Milestones"], "A5", "BPR9.9")
-    with pytest.raises(AssertionError, match="locked"):
+    with pytest.raises(LockedCell, match="locked"):
         type_into(book["Milestones"], f"F{FIRST_ROW + 2}", "Green")  # below the last milestone
     filled = load_workbook(fill_return(template(generated, Period(2008, 2), "BSC-HR"), tmp_path / "f.xlsx"))
     ws = filled["Indicators"]

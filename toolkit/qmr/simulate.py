@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
 from .model import Indicator, Plan, Status
@@ -43,11 +45,7 @@ class Filled:
 def fill_return(template: Path, out: Path, filled: Filled) -> Path:
     """Type `filled` into a copy of `template`; raises LockedCell if it would need a locked cell."""
     book = load_workbook(template)
-    identity = book[layout.IDENTITY_SHEET]
-    for row in identity.iter_rows(min_row=layout.IDENTITY_KEYS_HEADER_ROW + 1, values_only=True):
-        if not row or row[0] is None:
-            continue
-        sheet_name, number, key = str(row[0]), int(row[1]), str(row[2])
+    for sheet_name, number, key in template_rows(book):
         answer = filled.answers.get(key)
         if answer is None:
             continue
@@ -58,17 +56,17 @@ def fill_return(template: Path, out: Path, filled: Filled) -> Path:
             if value is None or (field_key == "actual" and field_key not in
                                  {f.key for f in sheet.fields}):
                 continue
-            _type(ws, sheet.cell(field_key, number), value)
+            type_into(ws, sheet.cell(field_key, number), value)
     if filled.narrative:
         ws = book[layout.NARRATIVE_SHEET]
         for offset, entry in enumerate(filled.narrative[: layout.NARRATIVE_ROWS]):
             for column, value in zip("ABC", entry, strict=True):
-                _type(ws, f"{column}{layout.FIRST_ROW + offset}", value)
+                type_into(ws, f"{column}{layout.FIRST_ROW + offset}", value)
     if filled.signoff:
         ws = book[layout.SIGNOFF_SHEET]
         for cell in layout.SIGNOFF_CELLS:
             if cell.key in filled.signoff:
-                _type(ws, f"{layout.SIGNOFF_VALUE_COLUMN}{cell.row}", filled.signoff[cell.key])
+                type_into(ws, f"{layout.SIGNOFF_VALUE_COLUMN}{cell.row}", filled.signoff[cell.key])
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")
     book.save(temporary)
@@ -76,10 +74,23 @@ def fill_return(template: Path, out: Path, filled: Filled) -> Path:
     return out
 
 
-def _type(ws, ref: str, value: object) -> None:
+def template_rows(book: Workbook) -> list[tuple[str, int, str]]:
+    """(sheet, row, key) of every item row, from the template's hidden identity sheet."""
+    identity = book[layout.IDENTITY_SHEET]
+    rows = []
+    for row in identity.iter_rows(min_row=layout.IDENTITY_KEYS_HEADER_ROW + 1, values_only=True):
+        if row and row[0] is not None:
+            rows.append((str(row[0]), int(row[1]), str(row[2])))
+    return rows
+
+
+def type_into(ws: Worksheet, ref: str, value: object) -> None:
+    """Type into a cell as a clerk can: only an unlocked cell of a protected sheet."""
     cell = ws[ref]
-    if ws.protection.sheet and cell.protection.locked:
-        raise LockedCell(f"{ws.title}!{ref} is locked")
+    if not ws.protection.sheet:
+        raise LockedCell(f"{ws.title} is not protected: not a qmr template sheet")
+    if cell.protection.locked:
+        raise LockedCell(f"{ws.title}!{ref} is locked: a clerk cannot type there")
     cell.value = value
 
 
