@@ -216,15 +216,21 @@ def register_new(path: Path, quiet: bool) -> None:
 @quiet_option
 @guarded
 def register_check(plan: Path, quiet: bool) -> None:
-    """Report every problem in a plan register; exit 1 when any is an error."""
-    from .register import check_register
+    """Report every problem in a plan register; exit 1 when any is an error, 2 when it cannot be read."""
+    from .register import read_register
 
-    findings = check_register(plan)
+    register_plan, findings = read_register(plan)
     out = Out(quiet)
+    if register_plan is None:  # not readable as a register at all: nothing was checked (exit 2)
+        out.fail(f"{plan}: cannot be read as a plan register:")
+        for finding in findings:
+            if finding.severity is Severity.REJECTED:
+                out.errors.print(f"  {finding}", markup=False)
+        sys.exit(EXIT_NOTHING_DONE)
     _print_findings(out, findings, title=f"Register check: {plan}")
     serious = sum(f.severity in (Severity.ERROR, Severity.REJECTED) for f in findings)
-    if serious:
-        out.say(f"[red]{serious} error(s)[/]: the register cannot be used until they are fixed.")
+    if serious:  # on stderr, so that --quiet still says why the exit code is 1
+        out.fail(f"{serious} error(s): the register cannot be used until they are fixed.")
         sys.exit(EXIT_PROBLEMS)
     out.say("[green]The register is usable.[/]" + (" Warnings above are worth a look." if findings else ""))
 
@@ -262,7 +268,9 @@ def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwo
     paths = _sources(sources, period)
     missing = [p for p in paths if not p.exists()]
     if missing and len(missing) == len(paths):
-        raise click.UsageError(f"no such source: {', '.join(map(str, missing))}")
+        if sources:
+            raise click.UsageError(f"no such source: {', '.join(map(str, missing))}")
+        paths = []  # the working folder's inbox for the period not made yet: nothing received so far
     bar, advance = out.progress("Reading returns")
     if bar:
         bar.start()
@@ -328,7 +336,7 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
                                            departments=by == "department")
     _summary(printer, plan_obj, period, batch)
     for path in written:
-        printer.say(f"Master workbook: {path}")
+        printer.say(f"{'Data table (CSV)' if path.suffix == '.csv' else 'Master workbook'}: {path}")
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
 
 
@@ -435,10 +443,14 @@ def history_export(csv_path: Path, db: Path | None, quiet: bool) -> None:
 @guarded
 def demo(directory: Path, period: Period, quiet: bool) -> None:
     """Run a whole quarter on the embedded example, with simulated clerks."""
-    from .demo import run_demo
+    from .demo import DemoError, run_demo
 
     out = Out(quiet)
-    outcome = run_demo(directory, period)
+    try:
+        outcome = run_demo(directory, period)
+    except DemoError as error:
+        out.fail(str(error))
+        sys.exit(EXIT_NOTHING_DONE)
     _summary(out, outcome.plan, period, outcome.batch)
     out.say(outcome.describe())
 

@@ -4,11 +4,14 @@ returns, with Missing for everything nobody reported, and direction of travel fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
+from enum import Enum
+from pathlib import Path
 
 import pandas as pd
 
 from . import layout
+from .findings_report import csv_safe, sorted_findings
 from .model import (
     DATA_COLUMNS,
     Consolidation,
@@ -44,21 +47,10 @@ def consolidate(
         plan=plan,
         items=tuple(items),
         narrative=narrative,
-        findings=tuple(sorted(validation.findings, key=_finding_order)),
+        findings=tuple(sorted_findings(validation.findings)),
         sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
         trends=trends,
     )
-
-
-def _finding_order(finding) -> tuple:
-    return (finding.severity.rank, finding.team, finding.file, finding.sheet, _cell_order(finding.cell),
-            finding.message)
-
-
-def _cell_order(cell: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    return (int(digits) if digits else 0, letters.rjust(3))
 
 
 History = dict[tuple[str, str], list[tuple[Period, PastValue]]]
@@ -92,6 +84,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
 
     target: float | str | None = None
     direction_text = trend_text = ""
+    year_to_date: float | None = None
     if indicator is not None:
         target = quarter_target(indicator, period.quarter)
         if target is None:
@@ -104,6 +97,8 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
         recent = [v.actual for _, v in earlier if isinstance(v.actual, float)]
         trend_text = trend(indicator, period.quarter, numeric_actual, recent)
+        if indicator.profile == "discrete":
+            year_to_date = _year_to_date(period, numeric_actual, earlier)
 
     return ReportedItem(
         period=period.label,
@@ -132,7 +127,19 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         polarity=indicator.polarity if indicator else "",
         previous_actual=indicator.previous_actual if indicator else None,
         trend=trend_text,
+        year_to_date=year_to_date,
     )
+
+
+def _year_to_date(period: Period, actual: float | None, earlier: list[tuple[Period, PastValue]]) -> float | None:
+    """A per-quarter PI's total for the year so far; None unless every earlier quarter is known."""
+    if actual is None:
+        return None
+    this_year = {p.quarter: v.actual for p, v in earlier if p.year == period.year and p.quarter < period.quarter}
+    values = [this_year.get(q) for q in range(1, period.quarter)]
+    if not all(isinstance(v, float) for v in values):
+        return None
+    return sum(values, actual)  # type: ignore[arg-type]
 
 
 def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
@@ -176,17 +183,24 @@ def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
 
 
 def to_frame(items: Sequence[ReportedItem]) -> pd.DataFrame:
-    """The consolidated table as a DataFrame with the Data contract columns first."""
-    extras = ("team_name", "division", "objective_title", "key", "category", "unit", "polarity",
-              "previous_actual", "trend")
-    rows = [item.data_row() + tuple(getattr(item, name) for name in extras) for item in items]
-    return pd.DataFrame(rows, columns=list(DATA_COLUMNS) + list(extras))
+    """The consolidated table as a DataFrame: the Data contract columns first, then the rest."""
+    extras = [f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS]
+    rows = [item.data_row() + tuple(_plain(getattr(item, name)) for name in extras) for item in items]
+    return pd.DataFrame(rows, columns=[*DATA_COLUMNS, *extras])
 
 
-def counts(items: Sequence[ReportedItem], kind: Kind) -> dict[str, int]:
-    """Status counts of one kind of item, in the order a QMR quotes them."""
-    result = {status.value: 0 for status in Status}
-    for item in items:
-        if item.kind is kind:
-            result[item.status.value] += 1
-    return result
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
+
+
+def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
+    """The Data table as CSV (UTF-8 with BOM, for Excel and BI tools), written atomically.
+
+    Text that a spreadsheet would run as a formula gets a leading apostrophe, as in the findings CSV.
+    """
+    frame = to_frame(items)
+    frame = frame.map(lambda v: csv_safe(v) if isinstance(v, str) else v)
+    temporary = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(temporary, index=False, encoding="utf-8-sig")
+    temporary.replace(path)
+    return path

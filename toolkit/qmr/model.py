@@ -250,6 +250,7 @@ class ReportedItem:
     polarity: str = ""
     previous_actual: float | str | None = None
     trend: str = ""  # better / same / worse than the average of the last four values
+    year_to_date: float | None = None  # discrete PIs: this quarter plus the year's earlier quarters
 
     def data_row(self) -> tuple[object, ...]:
         return tuple(

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from . import history
-from .consolidate import by_department, consolidate
+from .consolidate import by_department, consolidate, write_data_csv
 from .master import write_master
 from .model import Consolidation, Finding, Plan, Severity
 from .period import Period
@@ -149,7 +149,8 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
 
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
                       strict: bool = False, departments: bool = False) -> tuple[Consolidation, list[Path]]:
-    """Write the master (and one per department), then record accepted returns in history.
+    """Write the master (and one per department) and the Data table as CSV beside it, then record
+    accepted returns in history.
 
     History is written after the master so that a failed write leaves history untouched; with
     `strict`, nothing is recorded when any return was rejected or had errors.
@@ -160,6 +161,7 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     if departments:
         for name, part in by_department(consolidation).items():
             written.append(write_master(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")))
+    written.append(write_data_csv(consolidation.items, out.with_suffix(".csv")))
     if db is not None and not (strict and batch.validation.has_problems()):
         history.record(db, period, batch.validation.accepted)
     return consolidation, written
