@@ -14,6 +14,7 @@ from . import layout
 from .findings_report import csv_safe, sorted_findings
 from .model import (
     DATA_COLUMNS,
+    NO_DEPARTMENT,
     Consolidation,
     Kind,
     PastValue,
@@ -159,10 +160,10 @@ def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
 
 
 def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
-    """One consolidation per department (teams with no department go under their directorate)."""
+    """One consolidation per department, named as the master's Summary names them."""
     def department_of(team_code: str) -> str:
         team = consolidation.plan.team(team_code)
-        return (team.department or team.directorate or "No department") if team else "No department"
+        return (team.department if team else "") or NO_DEPARTMENT
 
     result: dict[str, Consolidation] = {}
     for name in sorted({department_of(t.code) for t in consolidation.plan.teams}):

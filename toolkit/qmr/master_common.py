@@ -12,7 +12,7 @@ from enum import Enum
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .model import Plan, ReportedItem, Status
+from .model import NO_DEPARTMENT, Plan, ReportedItem, Status
 
 # Solid, saturated fills: they read on a projector, print in colour and survive a grey photocopy
 # as three distinct shades. Text stays black on the three lights (better contrast than white).
@@ -27,7 +27,6 @@ STATUS_FONTS = {Status.MISSING: "#FFFFFF"}
 # The icon column: 3/2/1 drive Excel's 3_traffic_lights icon set (green/amber/red).
 ICON_VALUES = {Status.GREEN: 3, Status.AMBER: 2, Status.RED: 1}
 ARROWS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse"}
-NO_DEPARTMENT = "(no department)"
 
 HEADER_FILL = "#1F3864"
 DEPARTMENT_FILL = "#D9E1F2"

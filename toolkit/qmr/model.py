@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from functools import cached_property
 
 
 class Status(StrEnum):
@@ -37,6 +38,9 @@ class Kind(StrEnum):
     INDICATOR = "indicator"
     RISK = "risk"
     EQUALITY = "equality"
+
+
+NO_DEPARTMENT = "(no department)"  # how teams outside any department are grouped and named
 
 
 @dataclass(frozen=True)
@@ -147,26 +151,35 @@ class Plan:
     fingerprint: str = ""
 
     def team(self, code: str) -> Team | None:
-        for team in self.teams:
-            if team.code == code:
-                return team
-        return None
+        return self._teams.get(code)
 
     def objective(self, ref: str) -> Objective | None:
-        for objective in self.objectives:
-            if objective.ref == ref:
-                return objective
-        return None
+        return self._objectives.get(ref)
 
     def for_team(self, code: str) -> TeamPlan:
-        return TeamPlan(
-            team=self.team(code) or Team(code, code),
-            objectives=tuple(o for o in self.objectives if o.team == code),
-            milestones=tuple(m for m in self.milestones if m.team == code),
-            indicators=tuple(i for i in self.indicators if i.team == code),
-            risks=tuple(r for r in self.risks if r.team == code),
-            equality=tuple(e for e in self.equality if e.team == code),
-        )
+        return self._by_team.get(code) or TeamPlan(self.team(code) or Team(code, code), (), (), (), (), ())
+
+    # Indexes, built once per plan: a council has hundreds of teams and thousands of items, and
+    # every return is judged against its own team's share.
+    @cached_property
+    def _teams(self) -> dict[str, Team]:
+        return {team.code: team for team in reversed(self.teams)}  # the first of a duplicate wins
+
+    @cached_property
+    def _objectives(self) -> dict[str, Objective]:
+        return {objective.ref: objective for objective in reversed(self.objectives)}
+
+    @cached_property
+    def _by_team(self) -> dict[str, TeamPlan]:
+        shares: dict[str, tuple[list, list, list, list, list]] = {}
+        for number, items in enumerate((self.objectives, self.milestones, self.indicators, self.risks,
+                                        self.equality)):
+            for item in items:
+                shares.setdefault(item.team, ([], [], [], [], []))[number].append(item)
+        return {
+            code: TeamPlan(self.team(code) or Team(code, code), *(tuple(part) for part in parts))
+            for code, parts in shares.items()
+        }
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,7 @@ def judge(
     file = workbook.file
     findings: list[Finding] = []
     expected = expected_rows(plan, team, period)
-    indicators = {i.ref: i for i in plan.indicators if i.team == team}
+    indicators = {i.ref: i for i in plan.for_team(team).indicators}
     previous = _previous_by_ref(past, period, team)
 
     if workbook.identity.register_fingerprint != plan.fingerprint:
