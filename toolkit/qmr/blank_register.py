@@ -5,8 +5,6 @@ example registers). Driven by `register_layout.SHEETS`, like the reader, so the 
 
 from __future__ import annotations
 
-import contextlib
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .atomic import write_atomic
 from .layout import POLARITY_LABELS, column_letter
 from .register import to_number
 from .register_layout import KNOWN_SETTINGS, OBJECTIVES, SETTINGS, SHEETS, TEAMS, Column, Sheet
@@ -172,12 +171,4 @@ def write_register(path: Path, rows: dict[str, list[list[object]]] | None = None
         if sheet is SETTINGS and rows is None:
             for number, name in enumerate(KNOWN_SETTINGS, start=2):
                 ws.cell(row=number, column=1).comment = Comment(KNOWN_SETTINGS[name], "qmr")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        book.save(temp)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    return path
+    return write_atomic(path, book.save)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -20,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
+from .atomic import write_bytes_atomic
 from .model import Plan, Team
 from .period import Period
 from .templates import default_deadline, template_name
@@ -61,7 +61,7 @@ def write_reminders(
         attachment = template if template is not None and template.is_file() else None
         message = _reminder(plan, period, team, due, when, from_name, from_address, template, attachment)
         path = out_dir / reminder_name(period, code)
-        _atomic_write(path, message.as_bytes(policy=policy.SMTP))
+        write_bytes_atomic(path, message.as_bytes(policy=policy.SMTP))
         paths.append(path)
     return paths
 
@@ -153,13 +153,3 @@ def _day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a crash never leaves half a reminder."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import layout
+from .atomic import write_atomic
 from .findings_report import csv_safe, sorted_findings
 from .model import (
     DATA_COLUMNS,
@@ -201,7 +202,4 @@ def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
     """
     frame = to_frame(items)
     frame = frame.map(lambda v: csv_safe(v) if isinstance(v, str) else v)
-    temporary = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(temporary, index=False, encoding="utf-8-sig")
-    temporary.replace(path)
-    return path
+    return write_atomic(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))

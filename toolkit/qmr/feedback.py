@@ -27,12 +27,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from .atomic import write_bytes_atomic
 from .findings_report import (
     FIXED_CREATED,
     SEVERITY_COLOURS,
     clean_text,
     finding_sort_key,
-    write_bytes_atomic,
 )
 from .model import Finding, Severity
 

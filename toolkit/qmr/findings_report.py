@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
 
+from .atomic import write_bytes_atomic
 from .model import Finding, Severity
 
 REPORT_SHEET = "Findings"
@@ -164,14 +163,3 @@ def _csv_bytes(rows: list[tuple[str, ...]]) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target then rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

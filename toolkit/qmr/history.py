@@ -13,6 +13,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_atomic
 from .model import Kind, PastValue
 from .period import Period
 from .validate import AcceptedReturn
@@ -151,10 +152,11 @@ def export_csv(db: Path, path: Path) -> int:
             "i.commentary, r.file, r.sha256 FROM items i JOIN returns r USING (period, team) "
             "ORDER BY r.period_slug, i.team, i.row_key"
         ).fetchall()
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
-    temporary.replace(path)
+    def write(temporary: Path) -> None:
+        with temporary.open("w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(rows)
+
+    write_atomic(path, write)
     return len(rows)

@@ -14,13 +14,12 @@ of thousands of rows at most, a few tens of MB in memory.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
 
+from .atomic import write_atomic
 from .master_common import Ordering, Styles
 from .master_sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
 from .master_summary import write_summary
@@ -103,33 +102,16 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
             write_sources(sheet, consolidation.sources, styles, footer)
 
 
-def _new_file_mode(path: Path) -> int:
-    """Keep the mode of the master being replaced; a new one gets what open() would give it."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_master(consolidation: Consolidation, path: Path) -> Path:
     """Write the master quarterly workbook to `path` atomically and return the path.
 
     The workbook goes to a temporary file in the same folder, then replaces `path` in one rename,
     so a crash leaves either the old master or the new one, never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    def build(temporary: Path) -> None:
         # Never turn a string into a formula, number or link, even if a write() slips in somewhere.
-        book = Workbook(temporary, {"in_memory": True, "strings_to_formulas": False,
-                                    "strings_to_numbers": False, "strings_to_urls": False})
+        book = Workbook(str(temporary), {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
         _build(book, consolidation)
         book.close()
-        os.chmod(temporary, _new_file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+
+    return write_atomic(Path(path), build)

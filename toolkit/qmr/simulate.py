@@ -6,7 +6,6 @@ workbook as Excel would save it after typing, not something qmr could only have 
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
+from .atomic import write_atomic
 from .model import Indicator, Plan, Status
 from .period import Period
 from .traffic_lights import auto_status, quarter_target
@@ -67,11 +67,7 @@ def fill_return(template: Path, out: Path, filled: Filled) -> Path:
         for cell in layout.SIGNOFF_CELLS:
             if cell.key in filled.signoff:
                 type_into(ws, f"{layout.SIGNOFF_VALUE_COLUMN}{cell.row}", filled.signoff[cell.key])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.tmp")
-    book.save(temporary)
-    os.replace(temporary, out)
-    return out
+    return write_atomic(out, book.save)
 
 
 def template_rows(book: Workbook) -> list[tuple[str, int, str]]:

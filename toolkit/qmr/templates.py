@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
+from .atomic import write_atomic
 from .layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -675,22 +674,10 @@ def _write_distribution(path: Path, rows: list[tuple[str, Team]]) -> None:
     writer.writerow(DISTRIBUTION_COLUMNS)
     for file_name, team in rows:
         writer.writerow((team.code, team.name, team.clerk_name, team.clerk_email, file_name))
-    _atomic(path, lambda tmp: tmp.write_text(buffer.getvalue(), encoding="utf-8"))
+    write_atomic(path, lambda tmp: tmp.write_text(buffer.getvalue(), encoding="utf-8"))
 
 
 def _save(book: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic(path, lambda tmp: book.save(tmp))
+    write_atomic(path, book.save)
 
 
-def _atomic(path: Path, write) -> None:
-    """Write to a temporary file in the same folder, then rename: a crash never leaves half a file."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
