@@ -16,6 +16,7 @@ from conftest import convert, make_plan
 from qmr import examples
 from qmr.blank_register import INSTRUCTIONS, write_register
 from qmr.model import Finding, Plan, Severity
+from qmr.normalise import read_number as to_number
 from qmr.register import (
     check_register,
     due_date,
@@ -24,7 +25,6 @@ from qmr.register import (
     parse_due,
     read_register,
     risk_band,
-    to_number,
 )
 from qmr.register_layout import SHEETS, Sheet
 

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_atomic
 from .layout import POLARITY_LABELS, column_letter
-from .register import to_number
+from .normalise import read_number
 from .register_layout import KNOWN_SETTINGS, OBJECTIVES, SETTINGS, SHEETS, TEAMS, Column, Sheet
 
 INSTRUCTIONS = "Instructions"
@@ -99,7 +99,7 @@ def _put(ws: Worksheet, row: int, column: Column, index: int, value: object) -> 
     if value is None or (isinstance(value, str) and not value.strip()):
         return
     if column.key in NUMERIC_COLUMNS and isinstance(value, str):
-        number, how = to_number(value)
+        number, how = read_number(value)
         if number is not None and how == "text":
             value = int(number) if number.is_integer() else number
     cell = ws.cell(row=row, column=index, value=value)

@@ -75,15 +75,48 @@ def status(value: object) -> Normalised:
     return Normalised(found, f"read {raw!r} as {found.value}")
 
 
-_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def read_number(value: object) -> tuple[float | None, str]:
+    """A number from a cell value, and how it was read.
+
+    `how` is "" for a real number, "text" for digits stored as text, "percent" for `75%` (read as
+    75: the register keeps percentages as percentage points), "thousands" for `1,200`, "currency"
+    for `£1,200`. Anything else is (None, "").
+    """
+    if isinstance(value, bool) or value is None:
+        return None, ""
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return (number, "") if number == number and abs(number) != float("inf") else (None, "")
+    if not isinstance(value, str):
+        return None, ""
+    cleaned = value.replace("\u00a0", " ").strip()
+    how = "text"
+    if cleaned.startswith("£"):
+        cleaned, how = cleaned[1:].strip(), "currency"
+    if cleaned.endswith("%"):
+        cleaned, how = cleaned[:-1].strip(), "percent"
+    if _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+        how = "thousands" if how == "text" else how
+    if not _NUMBER.match(cleaned):
+        return None, ""
+    number = float(cleaned)
+    if abs(number) == float("inf"):
+        return None, ""
+    return number, how
 
 
 def number(value: object, unit: str = "number") -> Normalised:
-    """A number from a cell: real numbers pass; text such as `1,234`, `£5.2`, `75%` is read.
+    """A number from a cell: real numbers pass; text such as `1,234`, `£5.2`, `(12)`, `75%` is read.
 
-    For a % PI the register and the template show percentages as whole numbers (75 means 75%), so
-    a fraction typed as Excel's percentage format (0.75 shown as 75%) is scaled up: a cell value of
-    at most 1 for a % PI whose text had a % sign, or a stored fraction, becomes 75.
+    Percentages are percentage points in qmr (75 means 75%), so `75%` is 75 for a % or rate PI;
+    for a count or an amount it is a share (0.75). See percent_from_fraction for 0.75 in a % cell.
     """
     if is_blank(value):
         return Normalised(None)
@@ -95,22 +128,13 @@ def number(value: object, unit: str = "number") -> Normalised:
             return Normalised(None, "not a finite number")
         return Normalised(number_value)
     raw = text(value)
-    cleaned = raw.replace("\u00a3", "").replace("£", "").replace(" ", "").replace("\u00a0", "")
-    percent = cleaned.endswith("%")
-    if percent:
-        cleaned = cleaned[:-1]
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    if negative:
-        cleaned = cleaned[1:-1]
-    if not cleaned or not _NUMBER.match(cleaned) or cleaned in {"+", "-", "."}:
-        return Normalised(None, f"{raw!r} is not a number")
-    try:
-        result = float(cleaned.replace(",", ""))
-    except ValueError:
+    negative = raw.startswith("(") and raw.endswith(")")  # accountants' negative
+    result, how = read_number(raw[1:-1] if negative else raw)
+    if result is None:
         return Normalised(None, f"{raw!r} is not a number")
     if negative:
         result = -result
-    if percent and unit not in ("%", "rate"):
+    if how == "percent" and unit not in ("%", "rate"):
         result = result / 100  # 50% of a count or an amount is a half
     return Normalised(result, f"read the text {raw!r} as the number {text(result)}")
 

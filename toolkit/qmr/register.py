@@ -31,6 +31,9 @@ from .model import (
     Severity,
     Team,
 )
+from .normalise import is_blank as _blank
+from .normalise import read_number
+from .normalise import text as cell_text
 from .period import Period, PeriodError, financial_year_of
 from .register_layout import (
     CATEGORIES,
@@ -63,42 +66,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 # --------------------------------------------------------------------------------------------------
-# Value normalisers (public: the return reader meets the same kinds of values)
-
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-
-
-def to_number(value: object) -> tuple[float | None, str]:
-    """A number from a cell value, and how it was read.
-
-    `how` is "" for a real number, "text" for digits stored as text, "percent" for `75%` (read as
-    75: the register keeps percentages as percentage points), "thousands" for `1,200`, "currency"
-    for `£1,200`. Anything else is (None, "").
-    """
-    if isinstance(value, bool) or value is None:
-        return None, ""
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return (number, "") if number == number and abs(number) != float("inf") else (None, "")
-    if not isinstance(value, str):
-        return None, ""
-    text = value.replace("\u00a0", " ").strip()
-    how = "text"
-    if text.startswith("£"):
-        text, how = text[1:].strip(), "currency"
-    if text.endswith("%"):
-        text, how = text[:-1].strip(), "percent"
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
-        how = "thousands" if how == "text" else how
-    if not _NUMBER.match(text):
-        return None, ""
-    number = float(text)
-    if abs(number) == float("inf"):
-        return None, ""
-    return number, how
-
+# Value normalisers for the register (numbers are normalise.read_number, shared with returns)
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 _MONTH_ABBR = calendar.month_abbr
@@ -280,7 +248,7 @@ def date_in_text(text: str) -> Due | None:
 
 def risk_band(value: str) -> str:
     """High/Medium/Low for a risk level or a score (1-4 Low, 5-10 Medium, 11-16 High); "" if neither."""
-    number, _ = to_number(value)
+    number, _ = read_number(value)
     if number is not None:
         if not number.is_integer() or not 1 <= number <= 16:
             return ""
@@ -409,23 +377,11 @@ class _Row:
 
 def _text(value: object) -> str:
     """A cell value as single-line text; whole numbers lose their `.0`, dates are ISO."""
-    if value is None:
-        return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return " ".join(str(value).split())
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if isinstance(value, float) and value != value:
+        return ""
+    return " ".join(cell_text(value).split())
 
 
 _SHEET_ORDER = {sheet.name: number for number, sheet in enumerate(SHEETS)}
@@ -772,7 +728,7 @@ class _Builder:
         value = row.raw(key)
         if value is None:
             return ""
-        number, _ = to_number(value)
+        number, _ = read_number(value)
         if number is not None:
             if number.is_integer() and 1 <= number <= 16:
                 return str(int(number))
@@ -859,7 +815,7 @@ class _Builder:
         value = row.raw(key)
         if value is None:
             return None
-        number, how = to_number(value)
+        number, how = read_number(value)
         if number is None:
             text = row.text(key)
             if unit != "text":
@@ -973,7 +929,7 @@ class _Builder:
                     "Write one address like name@council.gov.uk.",
                 )
             if name == "deadline_days":
-                number, _ = to_number(text)
+                number, _ = read_number(text)
                 if number is None or not number.is_integer() or not 0 <= number <= 100:
                     self.add(
                         Severity.ERROR,
@@ -1143,7 +1099,7 @@ class _Builder:
 
     def unit(self, row: _Row) -> str:
         if row.raw("unit") is None:
-            number, _ = to_number(row.raw("annual_target"))
+            number, _ = read_number(row.raw("annual_target"))
             default = "number" if number is not None else "text"
             if "unit" in row.letters:
                 self.add(
@@ -1161,7 +1117,7 @@ class _Builder:
         value = row.raw("tolerance")
         if value is None:
             return None
-        number, how = to_number(value)
+        number, how = read_number(value)
         if number is None or number < 0:
             self.add(
                 Severity.ERROR,
