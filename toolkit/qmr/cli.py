@@ -7,6 +7,7 @@ written); 2 nothing done (bad arguments, unreadable register). No traceback reac
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -77,6 +78,10 @@ def guarded(command: Callable) -> Callable:
             sys.exit(EXIT_NOTHING_DONE)
         except OSError as error:
             Out(False).fail(f"{error.filename or ''} {error.strerror or error}".strip())
+            sys.exit(EXIT_NOTHING_DONE)
+        except sqlite3.DatabaseError as error:
+            Out(False).fail(f"the history database cannot be used ({error}); check that --db names a qmr "
+                            "history file (qmr.db), or give a new file name to start one.")
             sys.exit(EXIT_NOTHING_DONE)
         except Exception as error:  # the last line of defence; QMR_DEBUG=1 shows the traceback
             if os.environ.get("QMR_DEBUG"):
@@ -375,7 +380,7 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
     out.say(table)
     unidentified = [r for r in batch.validation.sources if not r.team and r.outcome == "rejected"]
     for record in unidentified:
-        out.say(f"[red]not a usable return[/]: {record.file}: {record.reason}", markup=True)
+        out.say(f"[red]not a usable return[/]: {_escape(record.file)}: {_escape(record.reason)}")
     if chase:
         from .chase import write_reminders
 
@@ -418,8 +423,13 @@ def history_periods(db: Path | None, quiet: bool) -> None:
 @guarded
 def history_show(team: str, db: Path | None, quiet: bool) -> None:
     """Every stored value of one team."""
+    path = _history_db(db)
+    rows = history.team_rows(path, team)
+    if not rows:
+        raise click.BadParameter(f"nothing is stored for team {team!r} in {path}; write the team code as in "
+                                 "the register (e.g. BSC-FIN)", param_hint="TEAM")
     table = Table("Period", "Kind", "Ref", "Status", "Actual", "Commentary")
-    for row in history.team_rows(_history_db(db), team):
+    for row in rows:
         table.add_row(*("" if value is None else str(value) for value in row))
     Out(quiet).say(table)
 
