@@ -538,3 +538,19 @@ def test_messy_register_saved_by_libreoffice_gives_the_same_findings(soffice: st
     theirs = convert(soffice, messy, "xlsx", tmp_path / "lo")
     assert [(f.severity, f.sheet, f.cell, f.code) for f in check_register(theirs)] == [
         (f.severity, f.sheet, f.cell, f.code) for f in check_register(messy)]
+
+
+def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, capfd) -> None:
+    """calamine panics (in Rust) converting -1e20 in a date-formatted cell: a finding, and nothing
+    from Rust on the officer's terminal."""
+    import openpyxl
+
+    path = examples.write_example("bpr-2008-09", tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Milestones"]["D2"].value = -1e20
+    book["Milestones"]["D2"].number_format = "dd/mm/yyyy"
+    book.save(path)
+    plan, findings = read_register(path)
+    assert plan is not None
+    assert any(f.sheet == "Milestones" and "cannot be read" in f.message for f in findings)
+    assert "panicked" not in capfd.readouterr().err

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .calamine_errors import is_reading_failure, silenced_panics
 from .layout import POLARITY_LABELS, column_letter
 from .model import (
     EqualityAction,
@@ -460,7 +461,9 @@ def _open(path: Path, out: _Findings) -> CalamineWorkbook | None:
         return None
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for corrupt or foreign files
+    except BaseException as exc:  # calamine raises several types for corrupt or foreign files
+        if not is_reading_failure(exc):
+            raise
         out.add(
             Severity.REJECTED,
             "unreadable",
@@ -489,8 +492,11 @@ def _find_sheet(names: list[str], sheet: Sheet, out: _Findings) -> str | None:
 def _read_sheet(book: CalamineWorkbook, actual: str, sheet: Sheet, out: _Findings) -> list[_Row]:
     """The sheet's data rows, by column key; [] (with an error) when a row-key column is missing."""
     try:
-        grid = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-    except Exception as exc:
+        with silenced_panics():
+            grid = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+    except BaseException as exc:  # including calamine's panics on impossible dates
+        if not is_reading_failure(exc):
+            raise
         out.add(
             Severity.ERROR,
             "sheet-unreadable",
@@ -1455,7 +1461,9 @@ def read_register(path: Path) -> tuple[Plan | None, list[Finding]]:
     out = _Findings(path.name)
     try:
         plan = _read(path, out)
-    except Exception as exc:  # a bug must not turn a user's bad cell into a traceback
+    except BaseException as exc:  # a bug must not turn a user's bad cell into a traceback
+        if not is_reading_failure(exc):
+            raise
         out.add(
             Severity.REJECTED,
             "internal-error",

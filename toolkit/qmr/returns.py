@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from python_calamine import CalamineWorkbook
 
 from . import layout
+from .calamine_errors import is_reading_failure, silenced_panics
 from .model import Finding, Severity
 from .normalise import is_blank, text
 
@@ -78,15 +79,20 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = tuple(book.sheet_names)
-    except Exception as error:  # calamine raises its own types for every kind of corruption
+    except BaseException as error:  # calamine raises its own types for every kind of corruption
+        if not is_reading_failure(error):
+            raise
         return None, [reject(f"the workbook cannot be opened ({_short(error)})",
                              "Open the file in Excel, check it shows your return, save it again and resend.",
                              "unreadable")]
     try:
         return _read(file, book, names, reject)
-    except Exception as error:  # a malformed sheet inside an otherwise valid package
+    except BaseException as error:  # a malformed sheet inside an otherwise valid package
+        if not is_reading_failure(error):
+            raise
         return None, [reject(f"the workbook could not be read ({_short(error)})",
-                             "Open the file in Excel, save it again as .xlsx and resend.", "unreadable")]
+                             "Open the file in Excel, correct any cell showing ##### (e.g. a number far too "
+                             "large for a date), save it again as .xlsx and resend.", "unreadable")]
     finally:
         book.close()
 
@@ -217,7 +223,8 @@ def _signoff(book: CalamineWorkbook, names: tuple[str, ...]) -> dict[str, object
 
 def _grid(book: CalamineWorkbook, name: str) -> list[list[object]]:
     """Rows of a sheet from A1 (calamine otherwise starts at the first used cell)."""
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    with silenced_panics():
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def _row(grid: list[list[object]], number: int) -> list[object]:
