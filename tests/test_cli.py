@@ -156,10 +156,12 @@ def test_first_steps_in_a_working_folder(tmp_path: Path) -> None:
     done = qmr("templates", "--period", "2015/16 Q3", cwd=folder, expect=0)
     out = folder / "templates" / "2015-16-Q3"
     written = sorted(p.name for p in out.glob("*.xlsx"))
-    assert len(written) == 12 and written[0].startswith("2015-16-Q3_CED-")
+    # CED-OPS reports only annual PIs, so has nothing due in Q3: no template for it
+    assert len(written) == 11 and written[0].startswith("2015-16-Q3_CED-")
+    assert "2015-16-Q3_CED-OPS.xlsx" not in written
     with open(out / "distribution.csv", newline="", encoding="utf-8-sig") as handle:
-        assert len(list(csv.reader(handle))) == 13  # a header and a row per team
-    assert "12 templates" in done.stdout
+        assert len(list(csv.reader(handle))) == 12  # a header and a row per team
+    assert "11 templates" in done.stdout
 
 
 def test_init_with_another_example_and_an_unknown_one(tmp_path: Path) -> None:

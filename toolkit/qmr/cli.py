@@ -375,6 +375,8 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
                           ret.modified.strftime("%Y-%m-%d %H:%M"))
         elif team.code in reasons:
             table.add_row(team.code, team.name, "[red]rejected[/]", "", "; ".join(reasons[team.code]))
+        elif team.code not in batch.teams_expected:
+            table.add_row(team.code, team.name, "nothing due", "", f"no items to report in {period.label}")
         else:
             table.add_row(team.code, team.name, "[yellow]missing[/]", "", "")
     out.say(table)
@@ -471,14 +473,15 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     received = {r.team for r in validation.accepted}
     rejected = validation.rejected_teams
     table = Table(title=f"{period.label}: {len(received)} received, {len(batch.missing)} missing, "
-                        f"{len(rejected)} rejected of {len(plan.teams)} teams")
+                        f"{len(rejected)} rejected of {len(batch.teams_expected)} teams with "
+                        "something due")
     for column in ("Team", "Return", "Rejected", "Errors", "Warnings"):
         table.add_column(column)
     by_team: dict[str, dict[Severity, int]] = {}
     for finding in validation.findings:
         by_team.setdefault(finding.team, {}).setdefault(finding.severity, 0)
         by_team[finding.team][finding.severity] += 1
-    for team in plan.teams:
+    for team in (plan.team(code) for code in batch.teams_expected):
         counts = by_team.get(team.code, {})
         state = ("[green]received[/]" if team.code in received else
                  "[red]rejected[/]" if team.code in rejected else "[yellow]missing[/]")

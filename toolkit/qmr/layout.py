@@ -17,6 +17,7 @@ from .model import (
     Indicator,
     Kind,
     Milestone,
+    Plan,
     RiskMeasure,
     Status,
     TeamPlan,
@@ -258,6 +259,13 @@ def sheets_for(plan: TeamPlan, period: Period) -> list[tuple[ItemSheet, list[Row
             continue
         result.append((sheet, rows))
     return result
+
+
+def teams_due(plan: Plan, period: Period) -> list[str]:
+    """Codes of the teams with something to report in a period, in register order: a team whose
+    only PIs are annual has no return to send in Q1-Q3, so it gets no template and no reminder."""
+    return [team.code for team in plan.teams
+            if any(rows for _, rows in sheets_for(plan.for_team(team.code), period))]
 
 
 def sheet_for_kind(kind: Kind) -> ItemSheet:

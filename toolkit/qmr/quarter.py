@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import history
+from . import history, layout
 from .consolidate import by_department, consolidate, write_data_csv
 from .master import write_master
 from .model import Consolidation, Finding, Plan, Severity
@@ -143,7 +143,7 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     prior.sources.extend(records)
     result = validate(plan, period, candidates, history.load_past(db), prior=prior, workers=workers,
                       progress=progress)
-    return Batch(result, len(candidates), tuple(t.code for t in plan.teams),
+    return Batch(result, len(candidates), tuple(layout.teams_due(plan, period)),
                  {t.code: t.name for t in plan.teams})
 
 

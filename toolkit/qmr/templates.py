@@ -132,11 +132,12 @@ def write_templates(
     previous_commentary: dict[str, dict[str, str]] | None = None,
     generated_at: datetime | None = None,
 ) -> list[Path]:
-    """Write one return per team (all teams, or `teams` in the order given) and distribution.csv.
+    """Write one return per team (every team with something due, or `teams` in the order given) and
+    distribution.csv.
 
     Returns the workbook paths. Raises ValueError, naming them, for team codes not in the register.
     """
-    codes = list(teams) if teams else [t.code for t in plan.teams]
+    codes = list(teams) if teams else layout.teams_due(plan, period)
     unknown = [code for code in codes if plan.team(code) is None]
     if unknown:
         known = ", ".join(t.code for t in plan.teams)
