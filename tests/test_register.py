@@ -17,16 +17,9 @@ from qmr import examples
 from qmr.blank_register import INSTRUCTIONS, write_register
 from qmr.model import Finding, Plan, Severity
 from qmr.normalise import read_number as to_number
-from qmr.register import (
-    check_register,
-    due_date,
-    errors,
-    financial_year,
-    parse_due,
-    read_register,
-    risk_band,
-)
+from qmr.register import check_register, errors, read_register
 from qmr.register_layout import SHEETS, Sheet
+from qmr.register_values import due_date, financial_year, parse_due, risk_band
 
 
 def headers(sheet: Sheet) -> list[str]:

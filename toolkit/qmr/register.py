@@ -8,34 +8,23 @@ something looks doubtful but was used as written, info when a value was normalis
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from .calamine_errors import is_reading_failure, silenced_panics
 from .layout import POLARITY_LABELS, column_letter
-from .model import (
-    EqualityAction,
-    Finding,
-    Indicator,
-    Milestone,
-    Objective,
-    Plan,
-    RiskMeasure,
-    Severity,
-    Team,
-)
+from .model import EqualityAction, Finding, Indicator, Milestone, Objective, Plan, RiskMeasure, Severity, Team
 from .normalise import is_blank as _blank
 from .normalise import read_number
 from .normalise import text as cell_text
-from .period import Period, PeriodError, financial_year_of
+from .period import financial_year_of
 from .register_layout import (
     CATEGORIES,
     EQUALITY,
@@ -50,6 +39,7 @@ from .register_layout import (
     Sheet,
     header_key,
 )
+from .register_values import Due, date_in_text, financial_year, parse_due
 
 # Sheets without which there is no plan at all; the others only add to it.
 REQUIRED_SHEETS = (TEAMS.name, OBJECTIVES.name, MILESTONES.name, INDICATORS.name)
@@ -65,197 +55,6 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     EQUALITY.name: ("action", "team"),
     SETTINGS.name: ("name",),
 }
-
-# --------------------------------------------------------------------------------------------------
-# Value normalisers for the register (numbers are normalise.read_number, shared with returns)
-
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTH_ABBR = calendar.month_abbr
-
-
-def _month(word: str) -> int | None:
-    """March, Mar, Mar., Sept -> 3, 3, 3, 9; None for anything else."""
-    word = word.lower().rstrip(".")
-    if len(word) < 3:
-        return None
-    if word == "sept":
-        return 9
-    for name, number in _MONTHS.items():
-        if name.startswith(word):
-            return number
-    return None
-
-
-def _year(text: str) -> int | None:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000
-    return year if 1950 <= year <= 2150 else None
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-@dataclass(frozen=True)
-class Due:
-    """A due date as the register should show it, and the last day it may be done on."""
-
-    text: str  # "31 Mar 2016", "Mar 2016", "Q4 2015/16", "2015/16", "Ongoing" or ""
-    day: date | None
-    note: str = ""  # how it was read, when that is worth telling the user
-
-
-def _day_text(day: date) -> str:
-    return f"{day.day} {_MONTH_ABBR[day.month]} {day.year}"
-
-
-def _month_due(year: int, month: int, note: str = "") -> Due:
-    return Due(f"{_MONTH_ABBR[month]} {year}", _month_end(year, month), note)
-
-
-_ONGOING = {
-    "ongoing",
-    "on going",
-    "on-going",
-    "continuous",
-    "continuing",
-    "throughout the year",
-    "ongoing throughout the year",
-    "during the year",
-    "throughout year",
-}
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
-_D_MONTH_Y = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]+)\.?,?[\s\-]+(\d{4}|\d{2})$")
-_MONTH_Y = re.compile(
-    r"^(?:(?:by|end|end of|by end of|by the end of)\s+)?([A-Za-z]+)\.?[\s\-/']+(\d{4}|\d{2})$", re.IGNORECASE
-)
-_M_SLASH_Y = re.compile(r"^(\d{1,2})/(\d{4})$")
-_FY = re.compile(r"^(\d{2,4})\s*[-/]\s*(\d{2,4})$")
-
-
-def financial_year(text: object) -> str | None:
-    """`2015/16`, `2015-16`, `2015/2016`, `15/16`, `010/11` -> `2015/16` (2010/11); None if not a year."""
-    if isinstance(text, float) or not isinstance(text, str):
-        return None
-    match = _FY.match(" ".join(text.split()))
-    if not match:
-        return None
-    first, second = match.group(1), match.group(2)
-    start = int(first)
-    if len(first) < 4:
-        start = start % 100 + (1900 if start % 100 >= 50 else 2000)
-    end = int(second)
-    if not (1950 <= start <= 2150) or end not in (start + 1, (start + 1) % 100):
-        return None
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def parse_due(value: object) -> Due | None:
-    """A due date as typed in a register (or a return); None when it cannot be understood.
-
-    Accepts real dates, `Mar 2016`, `March 2016`, `31/03/2016`, `2016-03-31`, `Q4 2015/16`,
-    `2015/16`, `Ongoing` and blank. Month precision means the end of that month.
-    """
-    if value is None:
-        return Due("", None)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        if value.day == 1:  # Excel turns a typed "Mar 2016" into 1 Mar 2016 shown as Mar-16
-            return _month_due(value.year, value.month, "a date on the 1st is read as the whole month")
-        return Due(_day_text(value), value)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        # a date typed into a cell formatted as a number arrives as Excel's day count
-        if value == value and 20000 <= value <= 80000:
-            day = date(1899, 12, 30) + timedelta(days=int(value))
-            due = parse_due(day)
-            return replace(due, note="an Excel day number") if due else None
-        return None
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split()).rstrip(".")
-    if not text:
-        return Due("", None)
-    try:
-        return _parse_due_text(text)
-    except (ValueError, OverflowError):  # impossible dates such as 31/02/2016
-        return None
-
-
-def _day_due(year: int | None, month: int | None, day: int) -> Due | None:
-    if not year or not month:
-        return None
-    when = date(year, month, day)  # ValueError for 31/02, caught by parse_due
-    return Due(_day_text(when), when)
-
-
-def _parse_due_text(text: str) -> Due | None:
-    if text.lower() in _ONGOING:
-        return Due("Ongoing", None)
-    match = _ISO.match(text)
-    if match:
-        return _day_due(_year(match[1]), int(match[2]), int(match[3]))
-    match = _DMY.match(text)
-    if match:
-        return _day_due(_year(match[3]), int(match[2]), int(match[1]))
-    match = _D_MONTH_Y.match(text)
-    if match:
-        return _day_due(_year(match[3]), _month(match[2]), int(match[1]))
-    match = _MONTH_Y.match(text)
-    if match:
-        month, year = _month(match.group(1)), _year(match.group(2))
-        return _month_due(year, month) if month and year else None
-    match = _M_SLASH_Y.match(text)
-    if match:
-        year = _year(match.group(2))
-        month = int(match.group(1))
-        return _month_due(year, month) if year and 1 <= month <= 12 else None
-    if re.search(r"^q[1-4]\b|\bq[1-4]$", text, re.IGNORECASE):
-        try:
-            period = Period.parse(text)
-        except PeriodError:
-            return None
-        return Due(f"Q{period.quarter} {period.financial_year}", period.end)
-    year_text = financial_year(text)
-    if year_text:
-        return Due(year_text, date(int(year_text[:4]) + 1, 3, 31))
-    return None
-
-
-def due_date(text: str) -> date | None:
-    """The last day something due `text` may be done on (end of month for `Mar 2016`); None when
-    undated, ongoing or not understood."""
-    due = parse_due(text)
-    return due.day if due else None
-
-
-_BY_DATE = re.compile(r"\bby\s+(?:the\s+)?(?:end\s+of\s+)?([A-Za-z]{3,9})\.?\s+(\d{4})\b", re.IGNORECASE)
-_ANY_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b")
-
-
-def date_in_text(text: str) -> Due | None:
-    """`Set the budget by March 2009` -> Mar 2009: the month a milestone names in its own text."""
-    for pattern in (_BY_DATE, _ANY_DATE):
-        for match in reversed(list(pattern.finditer(text or ""))):
-            month, year = _month(match.group(1)), _year(match.group(2))
-            if month and year:
-                return _month_due(year, month)
-    return None
-
-
-def risk_band(value: str) -> str:
-    """High/Medium/Low for a risk level or a score (1-4 Low, 5-10 Medium, 11-16 High); "" if neither."""
-    number, _ = read_number(value)
-    if number is not None:
-        if not number.is_integer() or not 1 <= number <= 16:
-            return ""
-        return "Low" if number <= 4 else "Medium" if number <= 10 else "High"
-    text = str(value or "").strip().title()
-    return text if text in ("High", "Medium", "Low") else ""
 
 
 def errors(findings: Iterable[Finding]) -> bool:
@@ -282,15 +81,7 @@ _UNITS = _vocab(
 )
 _POLARITIES = _vocab(
     {
-        "higher": (
-            "higher",
-            "high",
-            "up",
-            "increase",
-            "maximise",
-            "bigger is better",
-            POLARITY_LABELS["higher"],
-        ),
+        "higher": ("higher", "high", "up", "increase", "maximise", "bigger is better", POLARITY_LABELS["higher"]),
         "lower": (
             "lower",
             "low",
@@ -414,9 +205,7 @@ class _Findings:
         elif cell.split(":")[0].isdigit():
             row = int(cell.split(":")[0])
         key = (_SHEET_ORDER.get(sheet, -1), row, col, len(self._items))
-        self._items.append(
-            (key, Finding(severity, message, action, self.file, sheet, cell, team, f"register-{code}"))
-        )
+        self._items.append((key, Finding(severity, message, action, self.file, sheet, cell, team, f"register-{code}")))
 
     def sorted(self) -> list[Finding]:
         return [finding for _, finding in sorted(self._items, key=lambda item: item[0])]
@@ -561,8 +350,7 @@ def _read_sheet(book: CalamineWorkbook, actual: str, sheet: Sheet, out: _Finding
             out.add(
                 Severity.ERROR,
                 "column-missing",
-                f"required column {col.header!r} is missing"
-                + ("; no row of this sheet can be read" if skips else ""),
+                f"required column {col.header!r} is missing" + ("; no row of this sheet can be read" if skips else ""),
                 f"Add a column headed {col.header!r} to row {header_row}: {col.note}",
                 sheet=sheet.name,
                 cell=f"{header_row}:{header_row}",
@@ -593,20 +381,11 @@ class _Builder:
     skipped: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> key -> cell of its error
 
     def add(
-        self,
-        severity: Severity,
-        code: str,
-        row: _Row,
-        key: str,
-        message: str,
-        action: str = "",
-        team: str = "",
+        self, severity: Severity, code: str, row: _Row, key: str, message: str, action: str = "", team: str = ""
     ) -> None:
         self.out.add(severity, code, message, action, row.sheet, row.cell(key), team)
 
-    def skip(
-        self, row: _Row, key: str, message: str, action: str, ref: str = "", code: str = "skipped"
-    ) -> None:
+    def skip(self, row: _Row, key: str, message: str, action: str, ref: str = "", code: str = "skipped") -> None:
         self.add(Severity.ERROR, code, row, key, message + "; the row is left out", action)
         if ref:
             self.skipped.setdefault(row.sheet, {}).setdefault(_same_key(ref), row.cell(key))
@@ -761,12 +540,7 @@ class _Builder:
             return ""
         if level != text:
             self.add(
-                Severity.INFO,
-                "choice-normalised",
-                row,
-                key,
-                f"risk {text!r} read as {level!r}",
-                f"Write {level}.",
+                Severity.INFO, "choice-normalised", row, key, f"risk {text!r} read as {level!r}", f"Write {level}."
             )
         return level
 
@@ -781,10 +555,8 @@ class _Builder:
                 "date-invalid",
                 row,
                 key,
-                f"{what} {text!r} is not a date qmr understands; "
-                "it is shown as written but lateness cannot be judged",
-                "Write a date (31/03/2016), a month (Mar 2016), a quarter (Q4 2015/16), Ongoing, "
-                "or leave it blank.",
+                f"{what} {text!r} is not a date qmr understands; it is shown as written but lateness cannot be judged",
+                "Write a date (31/03/2016), a month (Mar 2016), a quarter (Q4 2015/16), Ongoing, or leave it blank.",
             )
             return text, None
         shown = _text(value)
@@ -1145,9 +917,7 @@ class _Builder:
             )
         return number
 
-    def link(
-        self, row: _Row, token: str, by_exact: dict[str, str], by_loose: dict[str, list[str]]
-    ) -> str | None:
+    def link(self, row: _Row, token: str, by_exact: dict[str, str], by_loose: dict[str, list[str]]) -> str | None:
         """The indicator a linked ref means, matching `LI12` to `BPR LI12` and `Ll21` to `LI21`."""
         if token in by_exact:
             return token
@@ -1221,9 +991,7 @@ class _Builder:
                     team=team,
                 )
             links = []
-            for token in filter(
-                None, (" ".join(t.split()) for t in re.split(r"[,;\n]+", row.text("indicators")))
-            ):
+            for token in filter(None, (" ".join(t.split()) for t in re.split(r"[,;\n]+", row.text("indicators")))):
                 if _RANGE.search(token):
                     self.add(
                         Severity.WARNING,
@@ -1359,9 +1127,7 @@ class _Builder:
                 due, day = self.due(row, "due", year, "due date")
             if not year:
                 year = (financial_year_of(day) if day else "") or self.settings.get("financial_year", "")
-            result.append(
-                Milestone(ident, objective.ref, text, team, due, year, row.text("responsible_officer"))
-            )
+            result.append(Milestone(ident, objective.ref, text, team, due, year, row.text("responsible_officer")))
         return result
 
     def read_risks(self, rows: list[_Row], objectives: dict[str, Objective]) -> list[RiskMeasure]:
@@ -1377,9 +1143,7 @@ class _Builder:
                 team = self.team_ref(row, "team", "risk")
                 if team is None:
                     continue
-            result.append(
-                RiskMeasure(objective.ref, row.text("measures"), team, row.text("responsible_officer"))
-            )
+            result.append(RiskMeasure(objective.ref, row.text("measures"), team, row.text("responsible_officer")))
         return result
 
     def read_equality(self, rows: list[_Row]) -> list[EqualityAction]:
@@ -1411,9 +1175,7 @@ class _Builder:
             if team is None:
                 continue
             target, _ = self.due(row, "target_date", "", "target date")
-            result.append(
-                EqualityAction(ident, row.text("action"), team, target, row.text("responsible_officer"))
-            )
+            result.append(EqualityAction(ident, row.text("action"), team, target, row.text("responsible_officer")))
         return result
 
     def idle_teams(self, plan: Plan) -> None:
@@ -1520,13 +1282,7 @@ def _read(path: Path, out: _Findings) -> Plan | None:
     )
     build.idle_teams(plan)
     if not plan.teams:
-        out.add(
-            Severity.ERROR,
-            "no-teams",
-            "the register has no usable team",
-            "Fill in sheet Teams.",
-            sheet=TEAMS.name,
-        )
+        out.add(Severity.ERROR, "no-teams", "the register has no usable team", "Fill in sheet Teams.", sheet=TEAMS.name)
     return replace(plan, fingerprint=fingerprint(plan))
 
 
