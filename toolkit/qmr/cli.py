@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import astuple
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -32,7 +33,9 @@ class Out:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.console = Console(quiet=quiet, highlight=False, soft_wrap=True)
+        # piped into a file or a log, tables get a readable width rather than rich's 80 columns
+        width = None if sys.stdout.isatty() else 140
+        self.console = Console(quiet=quiet, highlight=False, soft_wrap=True, width=width)
         self.errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def say(self, *parts: object) -> None:
@@ -124,7 +127,12 @@ DATE = DateType()
 
 
 def _folder() -> Folder | None:
-    return quarter.find_folder(Path.cwd())
+    """The working folder around the current directory, its paths relative to here: findings name
+    files as the officer sees them (returns/2015-16-Q3/x.xlsx), not by their full path."""
+    folder = quarter.find_folder(Path.cwd())
+    if folder is None:
+        return None
+    return Folder(*(Path(os.path.relpath(path)) for path in astuple(folder)))
 
 
 def _plan_path(plan: Path | None) -> Path:

@@ -34,6 +34,7 @@ from .quarter import (
     write_feedback_copies,
 )
 from .simulate import Answer, fill_return, simulate
+from .traffic_lights import quarter_target
 
 EXAMPLE = "ced-2015-16"
 MARKER = ".qmr-demo"
@@ -125,7 +126,7 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
     story = []
     by_team = {t.stem.split("_", 1)[1]: t for t in templates}
     teams = list(by_team)
-    silent, typed, careless, twice, zipped, mailed, stale = (teams + [""] * 7)[:7]
+    silent, typed, careless, twice, zipped, mailed, stale, hasty = (teams + [""] * 8)[:8]
     for team, template in by_team.items():
         if team == silent:
             story.append(f"{team} never replied (see the reminder e-mail and the Missing items)")
@@ -133,12 +134,16 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
         filled = simulate(plan, team, period, seed)
         target = inbox / f"{team} QMR return.xlsx"
         if team == typed:
-            _typed_loosely(filled)
+            _typed_loosely(filled, plan)
             story.append(f"{team} typed statuses by hand ('g', ' green ') and '75%' as text: "
                          "read, with notes")
         if team == careless:
             _careless(filled)
             story.append(f"{team} chose Amber with no commentary and typed 'tbc' as an actual: errors")
+        if team == hasty:
+            _hasty(filled, plan, team, period, seed)
+            story.append(f"{team} kept last quarter's commentary on two items and called a PI Green that "
+                         "its figures put at Red: warnings")
         if team == twice:
             early = simulate(plan, team, period, seed + 1, signed=period.end - timedelta(days=10))
             fill_return(template, inbox / f"{team} return FIRST DRAFT.xlsx", early)
@@ -165,12 +170,28 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
     return story
 
 
-def _typed_loosely(filled) -> None:
-    for number, answer in enumerate(filled.answers.values()):
+def _typed_loosely(filled, plan: Plan) -> None:
+    """Statuses typed by hand, and percentages typed with a % sign (as text), as clerks do."""
+    percent = {f"indicator:{i.ref}" for i in plan.indicators if i.unit == "%"}
+    for number, (key, answer) in enumerate(filled.answers.items()):
         if answer.status == "Green":
             answer.status = ("g", " green ", "GREEN")[number % 3]
-        if isinstance(answer.actual, float) and number % 2 == 0:
+        if key in percent and isinstance(answer.actual, float):
             answer.actual = f"{answer.actual:g}%"
+
+
+def _hasty(filled, plan: Plan, team: str, period: Period, seed: int) -> None:
+    """Last quarter's commentary left in place, and a PI reported Green whatever its figures say."""
+    last = simulate(plan, team, period.previous(), seed)
+    for key in [k for k in filled.answers if k in last.answers][:2]:
+        filled.answers[key].commentary = last.answers[key].commentary
+    for indicator in plan.for_team(team).indicators:
+        key = f"indicator:{indicator.ref}"
+        target = quarter_target(indicator, period.quarter)
+        if key in filled.answers and indicator.polarity in ("higher", "lower") and target:
+            missed = target * (0.5 if indicator.polarity == "higher" else 1.5)
+            filled.answers[key] = Answer("Green", round(missed, 1), "On track.")
+            return
 
 
 def _careless(filled) -> None:

@@ -137,7 +137,7 @@ def simulate(plan: Plan, team: str, period: Period, seed: int = 0, *, signed: da
                 continue
             weights = [0.72, 0.14, 0.12, 0.02] if "Amber" in choices else [0.8, 0.18, 0.02]
             status = rng.choices(choices, weights=weights)[0]
-            filled.answers[row.key] = Answer(status, None, _comment(status, rng, what))
+            filled.answers[row.key] = Answer(status, None, _comment(status, rng, what, period))
     filled.narrative = [("Key development", *rng.choice(_DEVELOPMENTS))]
     if rng.random() < 0.6:
         filled.narrative.append(("Emerging issue", *rng.choice(_ISSUES)))
@@ -152,22 +152,23 @@ def simulate(plan: Plan, team: str, period: Period, seed: int = 0, *, signed: da
 
 def _indicator_answer(indicator: Indicator, period: Period, rng: random.Random, what: str) -> Answer:
     if not indicator.numeric:
-        return Answer("Green", "Delivered as planned", _comment("Green", rng, what))
+        return Answer("Green", "Delivered as planned", _comment("Green", rng, what, period))
     target = quarter_target(indicator, period.quarter)
     if target is None:
         base = indicator.previous_actual if isinstance(indicator.previous_actual, float) else 50.0
         actual = round(base * rng.uniform(0.9, 1.1), 1)
         status = rng.choice(["Green", "Amber"])
-        return Answer(status, actual, _comment(status, rng, what))
+        return Answer(status, actual, _comment(status, rng, what, period))
     spread = {"higher": rng.uniform(0.88, 1.08), "lower": rng.uniform(0.92, 1.12),
               "target": rng.uniform(0.9, 1.1)}.get(indicator.polarity, 1.0)
     actual = round(target * spread, 1)
     if indicator.unit == "%":
         actual = min(actual, 100.0)
     computed = auto_status(indicator, period.quarter, actual) or Status.GREEN
-    return Answer(computed.value, actual, _comment(computed.value, rng, what))
+    return Answer(computed.value, actual, _comment(computed.value, rng, what, period))
 
 
-def _comment(status: str, rng: random.Random, what: str) -> str:
+def _comment(status: str, rng: random.Random, what: str, period: Period) -> str:
+    """A clerk's commentary; it says when it was written, as real ones do ("At the end of June: ...")."""
     bank = {"Green": _GREEN, "Amber": _AMBER, "Red": _RED, "N/A": _NA}[status]
-    return rng.choice(bank).format(what=what)
+    return f"At the end of {period.end:%B %Y}: " + rng.choice(bank).format(what=what)
