@@ -22,6 +22,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from python_calamine import CalamineWorkbook
 
 from qmr.model import Severity
+from qmr.returns import read_return
 from qmr.sources import Candidate, Limits, collect, read_passwords, sha256_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -251,13 +252,18 @@ def test_a_workbook_package_declaring_a_bomb_is_refused_before_it_is_opened(tmp_
     assert "zip bomb" in findings[0].message
 
 
-def test_a_workbook_whose_directory_lies_small_fails_its_checksum(tmp_path: Path) -> None:
+def test_a_workbook_whose_directory_lies_small_fails_its_checksum_before_calamine(tmp_path: Path) -> None:
+    # The directory looks harmless, so collection passes it on; the reader decompresses every part
+    # (no further than its declared size) and checks its CRC before calamine may open it.
     forged = forge(xlsx_bytes("x"), "xl/worksheets/sheet1.xml", declared_size=10)
     path = tmp_path / "lies.xlsx"
     path.write_bytes(forged)
     candidates, findings, _ = collect([path])
-    assert candidates == []
-    assert [f.code for f in findings] == ["workbook-corrupt"]
+    assert findings == [] and len(candidates) == 1
+    workbook, findings = read_return(candidates[0].name, candidates[0].data)
+    assert workbook is None
+    assert [(f.severity, f.code) for f in findings] == [(Severity.REJECTED, "workbook-corrupt")]
+    assert "checksum" in findings[0].message or "damaged" in findings[0].message
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 
 from python_calamine import CalamineWorkbook
@@ -76,6 +77,10 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
         return None, [reject("not an Excel .xlsx workbook (the file is not a zip package)",
                              "Send the return as the .xlsx file you were sent, saved as Excel Workbook.",
                              "not-xlsx")]
+    damage = _package_damage(data)
+    if damage:
+        return None, [reject(damage, "Ask the team to open it in Excel, save it again as .xlsx and resend.",
+                             "workbook-corrupt")]
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = tuple(book.sheet_names)
@@ -95,6 +100,19 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
                              "large for a date), save it again as .xlsx and resend.", "unreadable")]
     finally:
         book.close()
+
+
+def _package_damage(data: bytes) -> str:
+    """Why the package cannot be trusted, or "". Python's zipfile decompresses each part no further
+    than its declared size and checks its CRC, so a part whose directory entry lies about its size (a
+    zip bomb in disguise) is caught here, before calamine, which believes the directory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            bad = package.testzip()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as error:
+        return f"the workbook is damaged ({_short(error)})"
+    return f"the workbook is damaged (part {bad} fails its checksum)" if bad else ""
 
 
 def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Finding]]:
