@@ -126,6 +126,22 @@ PERIOD = PeriodType()
 DATE = DateType()
 
 
+def plan_options(command: Callable) -> Callable:
+    """--plan and --period, which every command about a quarter takes."""
+    command = click.option("--period", type=PERIOD, required=True,
+                           help="e.g. 2015/16 Q3 (also 2015-16-Q3, 2015/16:Q3, Q3 2015/16).")(command)
+    return click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="Plan register (default: the working folder's plan.xlsx).")(command)
+
+
+def returns_options(command: Callable) -> Callable:
+    """--plan, --period, SOURCE... and --passwords: what every command that reads returns takes."""
+    command = click.option("--passwords", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                           help="File of TEAM = password lines for password-protected returns.")(command)
+    command = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))(command)
+    return plan_options(command)
+
+
 def _folder() -> Folder | None:
     """The working folder around the current directory, its paths relative to here: findings name
     files as the officer sees them (returns/2015-16-Q3/x.xlsx), not by their full path."""
@@ -249,8 +265,7 @@ def register_check(plan: Path, quiet: bool) -> None:
 
 
 @main.command()
-@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan register.")
-@click.option("--period", type=PERIOD, required=True, help="e.g. 2015/16 Q3 (also 2015-16-Q3).")
+@plan_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the templates.")
 @click.option("--team", "teams", multiple=True, help="Only this team code (repeatable).")
 @click.option("--deadline", type=DATE, help="Return deadline (default: 15 working days after quarter end).")
@@ -297,20 +312,20 @@ def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwo
 
 
 @main.command(name="validate")
-@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan register.")
-@click.option("--period", type=PERIOD, required=True, help="e.g. 2015/16 Q3.")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@returns_options
 @click.option("--feedback", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for feedback copies: each team's own workbook with problems highlighted.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Findings report (.xlsx, and a .csv beside it).")
-@click.option("--passwords", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File of TEAM = password lines for password-protected returns.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="History database.")
 @quiet_option
 @guarded
 def validate_command(plan, period, sources, feedback, report, passwords, db, quiet) -> None:
-    """Check returned workbooks and say exactly what each team must fix. Changes no input."""
+    """Check returned workbooks and say exactly what each team must fix. Changes no input.
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
     out = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
     _summary(out, plan_obj, period, batch)
@@ -327,20 +342,20 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
 
 
 @main.command()
-@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan register.")
-@click.option("--period", type=PERIOD, required=True, help="e.g. 2015/16 Q3.")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@returns_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Master workbook to write.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="History database.")
 @click.option("--strict", is_flag=True, help="Record nothing in history if any return was rejected or "
               "had errors.")
 @click.option("--by", "by", type=click.Choice(["department"]), help="Also one master per department.")
-@click.option("--passwords", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File of TEAM = password lines for password-protected returns.")
 @quiet_option
 @guarded
 def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) -> None:
-    """Consolidate returns into the master quarterly workbook (and record them in history)."""
+    """Consolidate returns into the master quarterly workbook (and record them in history).
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
     printer = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
     target = _output(out, period, f"QMR_{period.slug}.xlsx")
@@ -354,18 +369,19 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
 
 
 @main.command()
-@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Plan register.")
-@click.option("--period", type=PERIOD, required=True, help="e.g. 2015/16 Q3.")
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@returns_options
 @click.option("--chase", type=click.Path(file_okay=False, path_type=Path),
               help="Write a reminder e-mail (.eml, template attached) for each team not yet received.")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where this period's templates are (to attach to reminders).")
-@click.option("--passwords", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @quiet_option
 @guarded
 def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> None:
-    """Which teams have sent a usable return, which are missing, which were rejected and why."""
+    """Which teams have sent a usable return, which are missing, which were rejected and why.
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
     out = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, None, out)
     table = Table(title=f"Returns for {period.label}")
