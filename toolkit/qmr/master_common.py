@@ -12,18 +12,12 @@ from enum import Enum
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from . import colours
 from .model import NO_DEPARTMENT, Plan, ReportedItem, Status
 
-# Solid, saturated fills: they read on a projector, print in colour and survive a grey photocopy
-# as three distinct shades. Text stays black on the three lights (better contrast than white).
-STATUS_FILLS = {
-    Status.GREEN: "#00B050",
-    Status.AMBER: "#FFC000",
-    Status.RED: "#FF0000",
-    Status.NA: "#BFBFBF",
-    Status.MISSING: "#404040",
-}
-STATUS_FONTS = {Status.MISSING: "#FFFFFF"}
+# XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
+STATUS_FILLS = {status: f"#{colour}" for status, colour in colours.STATUS_FILLS.items()}
+STATUS_FONTS = {Status.MISSING: f"#{colours.STATUS_FONTS[Status.MISSING]}"}
 # The icon column: 3/2/1 drive Excel's 3_traffic_lights icon set (green/amber/red).
 ICON_VALUES = {Status.GREEN: 3, Status.AMBER: 2, Status.RED: 1}
 ARROWS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse"}

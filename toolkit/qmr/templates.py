@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import layout
+from . import colours, layout
 from .atomic import write_atomic
 from .layout import (
     FIRST_ROW,
@@ -38,7 +38,7 @@ from .layout import (
     Row,
     column_letter,
 )
-from .model import Indicator, Kind, Plan, Team
+from .model import REPORTABLE, Indicator, Kind, Plan, Status, Team
 from .period import Period, add_working_days
 
 STATUS_COLUMN = "A"  # the "Ready to send" / "N problems" cell is STATUS_COLUMN + STATUS_ROW on each sheet
@@ -71,13 +71,8 @@ def _font(**style: object) -> Font:
     return Font(name="Calibri", **{"size": 11, **style})
 
 
-# Colours: traffic lights as councils print them; pale yellow marks the cells a clerk fills in.
-TRAFFIC = {
-    "Green": ("92D050", "000000"),
-    "Amber": ("FFC000", "000000"),
-    "Red": ("FF5050", "FFFFFF"),
-    "N/A": ("D9D9D9", "000000"),
-}
+# Traffic lights as the master shows them (colours.py); pale yellow marks the cells a clerk fills in.
+TRAFFIC = {status.value: (colours.STATUS_FILLS[status], colours.STATUS_FONTS[status]) for status in REPORTABLE}
 INPUT_FILL = PatternFill("solid", fgColor="FFF8D6")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 INPUT_HEADER_FILL = PatternFill("solid", fgColor="C65911")
@@ -264,7 +259,7 @@ def _instructions(ws: Worksheet, plan: Plan, team: Team, period: Period, due: da
         _put(ws, f"{letter}{row}", text, font=HEADER_FONT, fill=HEADER_FILL, border=BOX)
     row += 1
     for status, milestone, indicator in _traffic_lights(period):
-        fill, font_colour = TRAFFIC.get(status, ("FFFFFF", "000000"))
+        fill, font_colour = colours.STATUS_FILLS[Status(status)], colours.STATUS_FONTS[Status(status)]
         _put(ws, f"A{row}", status, font=_font(bold=True, color=font_colour),
              fill=PatternFill("solid", fgColor=fill), border=BOX, alignment=TOP)
         _put(ws, f"B{row}", milestone, alignment=WRAP_TOP, border=BOX)
