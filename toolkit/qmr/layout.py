@@ -19,7 +19,6 @@ from .model import (
     Milestone,
     Plan,
     RiskMeasure,
-    Status,
     TeamPlan,
 )
 from .period import Period
@@ -268,13 +267,6 @@ def teams_due(plan: Plan, period: Period) -> list[str]:
             if any(rows for _, rows in sheets_for(plan.for_team(team.code), period))]
 
 
-def sheet_for_kind(kind: Kind) -> ItemSheet:
-    for sheet in ITEM_SHEETS:
-        if sheet.kind is kind:
-            return sheet
-    raise KeyError(kind)
-
-
 def sheet_named(name: str) -> ItemSheet:
     for sheet in ITEM_SHEETS:
         if sheet.name == name:
@@ -316,7 +308,3 @@ def _risk_values(r: RiskMeasure, titles: dict[str, str]) -> dict[str, object]:
 
 def _equality_values(e: EqualityAction) -> dict[str, object]:
     return {"ref": e.id, "title": e.action, "due": e.target_date}
-
-
-def status_values() -> tuple[str, ...]:
-    return tuple(s.value for s in Status)

@@ -118,7 +118,6 @@ class Batch:
     """One validation run over the sources, with what came of each file."""
 
     validation: Validation
-    candidates_seen: int = 0
     teams_expected: tuple[str, ...] = field(default=())
     team_names: dict[str, str] = field(default_factory=dict)
 
@@ -143,7 +142,7 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     prior.sources.extend(records)
     result = validate(plan, period, candidates, history.load_past(db), prior=prior, workers=workers,
                       progress=progress)
-    return Batch(result, len(candidates), tuple(layout.teams_due(plan, period)),
+    return Batch(result, tuple(layout.teams_due(plan, period)),
                  {t.code: t.name for t in plan.teams})
 
 

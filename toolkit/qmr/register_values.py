@@ -1,5 +1,5 @@
 """What register cells mean: due dates (month precision is normal, "Ongoing" and blanks are real),
-dates inside milestone text, financial years and risk bands. Numbers are normalise.read_number,
+dates inside milestone text and financial years. Numbers are normalise.read_number,
 shared with the return reader. Nothing here raises on what a user typed: None means "not understood".
 """
 
@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from .normalise import read_number
 from .period import Period, PeriodError
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -170,13 +169,6 @@ def _parse_due_text(text: str) -> Due | None:
     return None
 
 
-def due_date(text: str) -> date | None:
-    """The last day something due `text` may be done on (end of month for `Mar 2016`); None when
-    undated, ongoing or not understood."""
-    due = parse_due(text)
-    return due.day if due else None
-
-
 _BY_DATE = re.compile(r"\bby\s+(?:the\s+)?(?:end\s+of\s+)?([A-Za-z]{3,9})\.?\s+(\d{4})\b", re.IGNORECASE)
 _ANY_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b")
 
@@ -189,14 +181,3 @@ def date_in_text(text: str) -> Due | None:
             if month and year:
                 return _month_due(year, month)
     return None
-
-
-def risk_band(value: str) -> str:
-    """High/Medium/Low for a risk level or a score (1-4 Low, 5-10 Medium, 11-16 High); "" if neither."""
-    number, _ = read_number(value)
-    if number is not None:
-        if not number.is_integer() or not 1 <= number <= 16:
-            return ""
-        return "Low" if number <= 4 else "Medium" if number <= 10 else "High"
-    text = str(value or "").strip().title()
-    return text if text in ("High", "Medium", "Low") else ""
