@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from enum import Enum
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import layout
 from .atomic import write_atomic
@@ -27,6 +26,9 @@ from .model import (
 from .period import Period, PeriodError
 from .traffic_lights import direction, quarter_target, trend
 from .validate import AcceptedReturn, Validation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def consolidate(
@@ -186,6 +188,7 @@ def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
 
 def to_frame(items: Sequence[ReportedItem]) -> pd.DataFrame:
     """The consolidated table as a DataFrame: the Data contract columns first, then the rest."""
+    import pandas as pd  # here, not at the top: every `qmr` command would pay for importing pandas
     extras = [f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS]
     rows = [item.data_row() + tuple(_plain(getattr(item, name)) for name in extras) for item in items]
     return pd.DataFrame(rows, columns=[*DATA_COLUMNS, *extras])
