@@ -141,3 +141,16 @@ def test_identity_findings_are_listed_but_the_hidden_sheet_is_not_marked(
     listed = [row for row in book[FEEDBACK_SHEET].iter_rows(min_row=LIST_HEADER_ROW + 1, values_only=True)
               if row[0]]
     assert any(row[1] == layout.IDENTITY_SHEET and row[4] == identity_findings[0].message for row in listed)
+
+
+def test_a_superseded_draft_gets_no_feedback_copy(plan: Plan, tmp_path: Path, flawed: tuple[Path, Filled]) -> None:
+    """The flawed return was a first draft: a later, complete one from the same team replaces it, so
+    only the later one counts and the draft is not marked up and sent back."""
+    inbox, good = flawed
+    good.signoff["date"] = date(2009, 4, 20)
+    fill_return(tmp_path / "templates" / f"{Q4.slug}_{TEAM}.xlsx", inbox / "finance final.xlsx", good)
+    batch = run_validation(plan, Q4, [inbox])
+    assert [Path(r.file).name for r in batch.validation.accepted] == ["finance final.xlsx"]
+    assert {Path(f.file).name for f in batch.validation.findings if f.code == "superseded"} == {
+        "finance return.xlsx"}
+    assert write_feedback_copies(batch, tmp_path / "feedback", Q4) == []

@@ -179,8 +179,10 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
     by_file: dict[str, list[Finding]] = {}
     for finding in batch.validation.findings:
         by_file.setdefault(finding.file, []).append(finding)
+    # an older draft that a newer return replaced needs no marking up: the newer one is what counts
+    superseded = {s.file for s in batch.validation.sources if s.outcome == "superseded"}
     returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
-               sorted(batch.validation.readable.items())]
+               sorted(batch.validation.readable.items()) if name not in superseded]
     return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
                               on_error=cannot)
 
