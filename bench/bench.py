@@ -10,6 +10,7 @@ same files, and the ratios are printed side by side. Timings are measured here a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -34,8 +35,9 @@ PERIOD = Period(2015, 3)
 def synthetic_plan(base: Plan, count: int) -> Plan:
     """`count` teams, each a copy of one of the example's teams with all its items (refs made unique)."""
     teams, objectives, milestones, indicators = [], [], [], []
+    reporting = [base.team(code) for code in layout.teams_due(base, PERIOD)]  # each copy sends a return
     for number in range(count):
-        source = base.teams[number % len(base.teams)]
+        source = reporting[number % len(reporting)]
         code = f"{source.code}-{number:04d}"
         teams.append(replace(source, code=code))
         suffix = f"/{number:04d}"
@@ -60,10 +62,13 @@ def prepare(count: int, folder: Path) -> tuple[Plan, Path]:
         write_example("ced-2015-16", register)
     base, _ = load_plan(register)
     plan = synthetic_plan(base, count)
-    inbox = folder / f"returns-{count}"
+    # cached by what the returns hold, so a changed register or generator never reuses stale files
+    shape = hashlib.sha256(repr((base.fingerprint, [t.code for t in plan.teams],
+                                 [i.ref for i in plan.indicators])).encode()).hexdigest()[:10]
+    inbox = folder / f"returns-{count}-{shape}"
     if inbox.exists() and len(list(inbox.glob("*.xlsx"))) == count:
         return plan, inbox
-    templates = folder / f"templates-{count}"
+    templates = folder / f"templates-{count}-{shape}"
     started = time.perf_counter()
     paths = write_templates(plan, PERIOD, templates)
     inbox.mkdir(exist_ok=True)
