@@ -442,3 +442,19 @@ def _ink(png: Path) -> float:
         ink += sum(1 for x in range(0, stride, channels) if min(line[x:x + min(channels, 3)]) < 240)
         previous = line
     return ink / (width * height)
+
+
+def test_a_team_with_nothing_due_gets_no_template(tmp_path: Path) -> None:
+    """A team whose only items are annual PIs has nothing to report before Q4: no return is sent."""
+    base = make_plan()
+    annual_only = dataclasses.replace(
+        base,
+        teams=(*base.teams, dataclasses.replace(base.teams[0], code="BSC-AUD", name="Audit")),
+        indicators=(*base.indicators, dataclasses.replace(base.indicators[4], ref="AUD 1", team="BSC-AUD")),
+    )
+    assert layout.teams_due(annual_only, Period(2008, 3)) == ["BSC-FIN", "BSC-HR", "BSC-COM"]
+    assert layout.teams_due(annual_only, Period(2008, 4))[-1] == "BSC-AUD"
+    written = write_templates(annual_only, Period(2008, 3), tmp_path / "q3")
+    assert [p.stem.split("_", 1)[1] for p in written] == ["BSC-FIN", "BSC-HR", "BSC-COM"]
+    asked = write_templates(annual_only, Period(2008, 3), tmp_path / "asked", teams=["BSC-AUD"])
+    assert len(asked) == 1  # asked for by name, it is still written (with nothing to report)
