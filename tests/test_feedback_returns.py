@@ -125,12 +125,14 @@ def test_feedback_copy_marks_every_problem_and_can_be_fixed_and_resent(
 def test_identity_findings_are_listed_but_the_hidden_sheet_is_not_marked(
     plan: Plan, tmp_path: Path, flawed: tuple[Path, Filled]
 ) -> None:
-    """A finding on the hidden identity sheet (here: made from an older register) is listed in the
-    copy but not drawn on the hidden sheet, which stays hidden and unchanged."""
+    """A finding on the hidden identity sheet (here: the team's part of the register changed since its
+    template was made) is listed in the copy but not drawn on the hidden sheet, which stays hidden."""
     from dataclasses import replace
 
     inbox, _ = flawed
-    batch = run_validation(replace(plan, fingerprint="a-newer-register"), Q4, [inbox])
+    renamed = tuple(replace(i, description=i.description + " (revised)") if i.team == TEAM else i
+                    for i in plan.indicators)
+    batch = run_validation(replace(plan, indicators=renamed), Q4, [inbox])
     identity_findings = [f for f in batch.validation.findings if f.sheet == layout.IDENTITY_SHEET]
     assert [f.code for f in identity_findings] == ["register-changed"]
     (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4)

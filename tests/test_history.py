@@ -110,14 +110,14 @@ def test_recording_reimporting_and_resubmitting(plan: Plan, tmp_path: Path) -> N
 
     # load_past: every stored value as PastValue
     past = history.load_past(db)
-    expected = [PastValue(Q3.label, team, Kind(key.split(":", 1)[0]), key.split(":", 1)[1], s, a, c)
+    expected = [PastValue(Q3.label, team, Kind(key.split(":", 1)[0]), key.split(":", 1)[1], s, a, c, key)
                 for team, typed in ((A, second_a), (B, first_b)) for key, (s, a, c) in typed.items()]
     assert sorted(past, key=repr) == sorted(expected, key=repr)
 
-    # commentary_for: by team and row key, what next quarter's templates start from
-    assert history.commentary_for(db, Q3) == {A: {k: v[2] for k, v in second_a.items()},
-                                              B: {k: v[2] for k, v in first_b.items()}}
-    assert history.commentary_for(db, Q3.previous()) == {}
+    # commentary_for: by team and row key, the latest before a period: what its templates start from
+    assert history.commentary_for(db, Q3.next()) == {A: {k: v[2] for k, v in second_a.items()},
+                                                     B: {k: v[2] for k, v in first_b.items()}}
+    assert history.commentary_for(db, Q3) == {}
 
     # export_csv parses back to the same values, with the file and hash each came from
     path = tmp_path / "export.csv"

@@ -27,6 +27,7 @@ from qmr.model import (
     SourceRecord,
     Status,
 )
+from qmr.traffic_lights import target_shown
 
 # openpyxl drops sparklines it cannot model when reading; the zip is checked for them directly
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
@@ -81,7 +82,7 @@ def make_consolidation(period: str = "2008/09 Q2", plan: Plan | None = None,
     quarter = int(period[-1])
     items = [_item(plan, period, Kind.MILESTONE, m.id, m.text, m.team, m.objective_ref, m.due)
              for m in plan.milestones]
-    items += [_item(plan, period, Kind.INDICATOR, i.ref, i.description, i.team, target=i.target_for(quarter),
+    items += [_item(plan, period, Kind.INDICATOR, i.ref, i.description, i.team, target=target_shown(i, quarter),
                     key=i.key, category=i.category, unit=i.unit, polarity=i.polarity,
                     previous_actual=i.previous_actual)
               for i in plan.indicators if i.due_in(quarter)]

@@ -169,7 +169,8 @@ def test_identity_sheet_is_complete_and_matches_the_rows(generated, period, team
     found = read_rows(book)
     assert found.identity == {
         "format_version": layout.FORMAT_VERSION, "team": team, "team_name": plan.team(team).name,
-        "period": period.label, "register_fingerprint": "test-plan-1", "generated_at": STAMP.isoformat(),
+        "period": period.label, "register_fingerprint": plan.for_team(team).fingerprint,
+        "generated_at": STAMP.isoformat(),
         "item_count": len(expected_rows(plan, team, period)),
     }
     ident = book[layout.IDENTITY_SHEET]

@@ -4,16 +4,10 @@ returns, with Missing for everything nobody reported, and direction of travel fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields, replace
-from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from . import layout
-from .atomic import write_atomic
-from .findings_report import csv_safe, sorted_findings
 from .model import (
-    DATA_COLUMNS,
     NO_DEPARTMENT,
     Consolidation,
     Kind,
@@ -23,19 +17,17 @@ from .model import (
     Status,
     Team,
 )
-from .period import Period, PeriodError
-from .traffic_lights import direction, quarter_target, trend
+from .past import index_past
+from .period import Period
+from .traffic_lights import direction, target_shown, trend
 from .validate import AcceptedReturn, Validation
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 
 def consolidate(
     plan: Plan, period: Period, validation: Validation, past: Sequence[PastValue] = ()
 ) -> Consolidation:
     accepted = {r.team: r for r in validation.accepted}
-    history = _history(past, period)
+    history = index_past(past, period)
     objectives = {o.ref: o for o in plan.objectives}
     indicators = {i.ref: i for i in plan.indicators}
     items: list[ReportedItem] = []
@@ -51,28 +43,10 @@ def consolidate(
         plan=plan,
         items=tuple(items),
         narrative=narrative,
-        findings=tuple(sorted_findings(validation.findings)),
+        findings=tuple(validation.findings),
         sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
         trends=trends,
     )
-
-
-History = dict[tuple[str, str], list[tuple[Period, PastValue]]]
-
-
-def _history(past: Sequence[PastValue], period: Period) -> History:
-    """(kind:ref, team) -> earlier values, oldest first."""
-    result: History = {}
-    for value in past:
-        try:
-            when = Period.parse(value.period)
-        except PeriodError:
-            continue
-        if when < period:
-            result.setdefault((f"{value.kind.value}:{value.ref}", value.team), []).append((when, value))
-    for values in result.values():
-        values.sort(key=lambda pair: pair[0])
-    return result
 
 
 def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None, objectives, indicators,
@@ -90,16 +64,17 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
     direction_text = trend_text = ""
     year_to_date: float | None = None
     if indicator is not None:
-        target = quarter_target(indicator, period.quarter)
-        if target is None:
-            target = indicator.target_for(period.quarter)
+        target = target_shown(indicator, period.quarter)
         actual = judged.actual if judged else None
-        earlier = history.get((row.key.split("#")[0], team.code), [])
+        earlier = history.get((team.code, row.key), [])
         last_year = next((v.actual for p, v in earlier if p == period.same_quarter_last_year()
                           and isinstance(v.actual, float)), None)
         numeric_actual = actual if isinstance(actual, float) else None
         direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
-        recent = [v.actual for _, v in earlier if isinstance(v.actual, float)]
+        # a year-to-date figure is only comparable with the same quarter of other years
+        comparable = [(p, v) for p, v in earlier
+                      if indicator.profile != "cumulative" or p.quarter == period.quarter]
+        recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
         trend_text = trend(indicator, period.quarter, numeric_actual, recent)
         if indicator.profile == "discrete":
             year_to_date = _year_to_date(period, numeric_actual, earlier)
@@ -153,7 +128,7 @@ def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
     for item in items:
         if item.kind is not Kind.INDICATOR or not item.key:
             continue
-        earlier = history.get((f"indicator:{item.ref}", item.team), [])
+        earlier = history.get((item.team, f"indicator:{item.ref}"), [])
         series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
         if isinstance(item.actual, float):
             series.append((period.label, item.actual))
@@ -184,25 +159,3 @@ def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
                     if any(i.ref == ref and i.team in codes for i in consolidation.items)},
         )
     return result
-
-
-def to_frame(items: Sequence[ReportedItem]) -> pd.DataFrame:
-    """The consolidated table as a DataFrame: the Data contract columns first, then the rest."""
-    import pandas as pd  # here, not at the top: every `qmr` command would pay for importing pandas
-    extras = [f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS]
-    rows = [item.data_row() + tuple(_plain(getattr(item, name)) for name in extras) for item in items]
-    return pd.DataFrame(rows, columns=[*DATA_COLUMNS, *extras])
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
-
-
-def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
-    """The Data table as CSV (UTF-8 with BOM, for Excel and BI tools), written atomically.
-
-    Text that a spreadsheet would run as a formula gets a leading apostrophe, as in the findings CSV.
-    """
-    frame = to_frame(items)
-    frame = frame.map(lambda v: csv_safe(v) if isinstance(v, str) else v)
-    return write_atomic(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))

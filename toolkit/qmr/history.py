@@ -51,10 +51,31 @@ class Recorded:
     unchanged: int = 0
 
 
+class HistoryError(Exception):
+    """The history file cannot be used (not a qmr history database, damaged, locked)."""
+
+
 def _connect(db: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(db)
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.executescript(SCHEMA)
+    """Open for writing, creating the tables in a new database."""
+    try:
+        connection = sqlite3.connect(db)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript(SCHEMA)
+    except sqlite3.Error as error:
+        raise HistoryError(f"{db}: cannot record history ({error})") from error
+    return connection
+
+
+def _read(db: Path) -> sqlite3.Connection:
+    """Open read-only: looking at history never changes the file, nor adds tables to someone else's."""
+    try:
+        connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as error:
+        raise HistoryError(f"{db}: not a readable qmr history database ({error})") from error
+    if not {"returns", "items"} <= tables:
+        connection.close()
+        raise HistoryError(f"{db}: not a qmr history database (no returns and items tables)")
     return connection
 
 
@@ -96,35 +117,31 @@ def load_past(db: Path | None) -> list[PastValue]:
     """Every stored item value, oldest period first. A missing database is an empty history."""
     if db is None or not db.exists():
         return []
-    with closing(_connect(db)) as connection:
+    with closing(_read(db)) as connection:
         rows = connection.execute(
-            "SELECT i.period, i.team, i.kind, i.ref, i.status, i.actual_number, i.actual_text, i.commentary "
-            "FROM items i JOIN returns r USING (period, team) ORDER BY r.period_slug, i.team, i.row_key"
+            "SELECT i.period, i.team, i.kind, i.ref, i.status, i.actual_number, i.actual_text, i.commentary, "
+            "i.row_key FROM items i JOIN returns r USING (period, team) ORDER BY r.period_slug, i.team, i.row_key"
         ).fetchall()
     return [
-        PastValue(period, team, Kind(kind), ref, status, number if number is not None else text, commentary)
-        for period, team, kind, ref, status, number, text, commentary in rows
+        PastValue(period, team, Kind(kind), ref, status, number if number is not None else text, commentary,
+                  row_key)
+        for period, team, kind, ref, status, number, text, commentary, row_key in rows
     ]
 
 
 def commentary_for(db: Path | None, period: Period) -> dict[str, dict[str, str]]:
-    """team -> row key -> commentary accepted for `period`, to pre-fill next quarter's templates."""
-    if db is None or not db.exists():
-        return {}
+    """team -> row key -> the latest commentary accepted before `period`, to pre-fill its templates:
+    last quarter's for most rows, the half year's for risks, last year's for annual PIs."""
     result: dict[str, dict[str, str]] = {}
-    with closing(_connect(db)) as connection:
-        for team, key, commentary in connection.execute(
-            "SELECT team, row_key, commentary FROM items WHERE period = ? ORDER BY team, row_key",
-            (period.label,),
-        ):
-            if commentary:
-                result.setdefault(team, {})[key] = commentary
+    for value in load_past(db):  # oldest first, so later periods overwrite earlier ones
+        if value.commentary and Period.parse(value.period) < period:
+            result.setdefault(value.team, {})[value.key] = value.commentary
     return result
 
 
 def periods(db: Path) -> list[tuple[str, int, int]]:
     """(period, returns, items) for every stored period, oldest first."""
-    with closing(_connect(db)) as connection:
+    with closing(_read(db)) as connection:
         return connection.execute(
             "SELECT r.period, COUNT(DISTINCT r.team), COUNT(i.row_key) FROM returns r "
             "LEFT JOIN items i USING (period, team) GROUP BY r.period ORDER BY MIN(r.period_slug)"
@@ -133,7 +150,7 @@ def periods(db: Path) -> list[tuple[str, int, int]]:
 
 def team_rows(db: Path, team: str) -> list[tuple]:
     """A team's stored values: period, kind, ref, status, actual, commentary."""
-    with closing(_connect(db)) as connection:
+    with closing(_read(db)) as connection:
         return connection.execute(
             "SELECT i.period, i.kind, i.ref, i.status, COALESCE(i.actual_number, i.actual_text), "
             "i.commentary FROM items i JOIN returns r USING (period, team) WHERE i.team = ? "
@@ -146,7 +163,7 @@ EXPORT_COLUMNS = ("period", "team", "kind", "ref", "status", "actual", "commenta
 
 def export_csv(db: Path, path: Path) -> int:
     """Every stored value as CSV (UTF-8 with BOM for Excel); returns the number of rows."""
-    with closing(_connect(db)) as connection:
+    with closing(_read(db)) as connection:
         rows = connection.execute(
             "SELECT i.period, i.team, i.kind, i.ref, i.status, COALESCE(i.actual_number, i.actual_text), "
             "i.commentary, r.file, r.sha256 FROM items i JOIN returns r USING (period, team) "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .cells import column_letter
 from .model import (
     REPORTABLE,
     YEAR_END_MILESTONE,
@@ -22,6 +23,7 @@ from .model import (
     TeamPlan,
 )
 from .period import Period
+from .traffic_lights import target_shown
 
 FORMAT_VERSION = 1
 SUPPORTED_FORMATS = (1,)
@@ -40,7 +42,7 @@ FIRST_ROW = 5
 IDENTITY_FIELDS = ("format_version", "team", "team_name", "period", "register_fingerprint",
                    "generated_at", "item_count")
 IDENTITY_KEYS_HEADER_ROW = len(IDENTITY_FIELDS) + 2  # one blank row between the two parts
-IDENTITY_KEYS_COLUMNS = ("sheet", "row", "key")
+IDENTITY_KEYS_COLUMNS = ("sheet", "row", "key", "ref")  # ref: what the row's visible ref cell must show
 
 NARRATIVE_TYPES = ("Key development", "Emerging issue")
 NARRATIVE_ROWS = 15  # free rows offered for narrative entries
@@ -53,15 +55,6 @@ POLARITY_LABELS = {
     "target": "Closest to target",
     "none": "None",
 }
-
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass(frozen=True)
@@ -232,7 +225,7 @@ def _blank(value: object) -> object:
 
 def sheet_rows(sheet: ItemSheet, plan: TeamPlan, period: Period) -> list[Row]:
     """The rows a team's return has on one item sheet, in register order (empty if not due)."""
-    titles = {o.ref: o.title for o in plan.objectives}
+    titles = plan.objective_titles
     builders: dict[Kind, Callable[[], list[tuple[str, dict[str, object]]]]] = {
         Kind.MILESTONE: lambda: [(m.id, _milestone_values(m, titles)) for m in plan.milestones],
         Kind.INDICATOR: lambda: [
@@ -289,7 +282,6 @@ def _milestone_values(m: Milestone, titles: dict[str, str]) -> dict[str, object]
 
 
 def _indicator_values(i: Indicator, period: Period) -> dict[str, object]:
-    quarter_target = i.quarter_targets[period.quarter - 1]
     return {
         "ref": i.ref,
         "title": i.description,
@@ -298,7 +290,7 @@ def _indicator_values(i: Indicator, period: Period) -> dict[str, object]:
         "polarity": POLARITY_LABELS.get(i.polarity, i.polarity),
         "previous_actual": _blank(i.previous_actual),
         "annual_target": _blank(i.annual_target),
-        "quarter_target": _blank(quarter_target),
+        "quarter_target": _blank(target_shown(i, period.quarter)),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from functools import cached_property
@@ -108,13 +109,6 @@ class Indicator:
             return quarter in (2, 4)
         return True
 
-    def target_for(self, quarter: int) -> float | str | None:
-        """The target to judge a quarter against: its own quarterly target, else the annual one."""
-        own = self.quarter_targets[quarter - 1]
-        if own is not None and own != "":
-            return own
-        return self.annual_target
-
 
 @dataclass(frozen=True)
 class RiskMeasure:
@@ -177,9 +171,14 @@ class Plan:
             for item in items:
                 shares.setdefault(item.team, ([], [], [], [], []))[number].append(item)
         return {
-            code: TeamPlan(self.team(code) or Team(code, code), *(tuple(part) for part in parts))
+            code: TeamPlan(self.team(code) or Team(code, code), *(tuple(part) for part in parts),
+                           objective_titles=self._titles_for(parts[1], parts[3]))
             for code, parts in shares.items()
         }
+
+    def _titles_for(self, milestones: list[Milestone], risks: list[RiskMeasure]) -> dict[str, str]:
+        refs = [m.objective_ref for m in milestones] + [r.objective_ref for r in risks]
+        return {ref: objective.title for ref in refs if (objective := self.objective(ref)) is not None}
 
 
 @dataclass(frozen=True)
@@ -192,6 +191,16 @@ class TeamPlan:
     indicators: tuple[Indicator, ...]
     risks: tuple[RiskMeasure, ...]
     equality: tuple[EqualityAction, ...]
+    # titles of every objective its milestones and risks belong to, its own or another team's
+    objective_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """What this team's return asks about, hashed: a template made from an older register is
+        only worth a warning when this share changed, not when another team's or a setting did."""
+        share = (self.team, self.objectives, self.milestones, self.indicators, self.risks, self.equality,
+                 sorted(self.objective_titles.items()))
+        return hashlib.sha256(repr(share).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -224,9 +233,6 @@ DATA_COLUMNS = (
     "period", "directorate", "department", "team", "kind", "objective_ref", "ref", "title", "due",
     "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
 )
-
-DIRECTIONS = ("better", "same", "worse")
-
 
 @dataclass(frozen=True)
 class ReportedItem:
@@ -323,3 +329,8 @@ class PastValue:
     status: str
     actual: float | str | None
     commentary: str
+    row_key: str = ""  # the return row it was reported in; "" means the item's first row (kind:ref)
+
+    @property
+    def key(self) -> str:
+        return self.row_key or f"{self.kind.value}:{self.ref}"

@@ -35,10 +35,6 @@ class Normalised:
     value: object
     note: str = ""  # what was interpreted (info), or why nothing could be (value None)
 
-    @property
-    def ok(self) -> bool:
-        return self.value is not None
-
 
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -65,13 +61,13 @@ def status(value: object) -> Normalised:
     """`g`, ` green `, `GREEN` -> Green. Blank -> None with no note (the caller decides Missing)."""
     if is_blank(value):
         return Normalised(None)
-    raw = text(value)
     exact = {s.value: s for s in Status if s is not Status.MISSING}
-    if raw in exact:
-        return Normalised(exact[raw])
+    if value in exact:
+        return Normalised(exact[value])  # type: ignore[index]
+    raw = value if isinstance(value, str) else text(value)  # keep the spaces: " Green " is a correction
     found = _STATUS_WORDS.get(" ".join(raw.lower().split()))
     if found is None:
-        return Normalised(None, f"{raw!r} is not a progress status")
+        return Normalised(None, f"{raw.strip()!r} is not a progress status")
     return Normalised(found, f"read {raw!r} as {found.value}")
 
 

@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from . import history, layout
-from .consolidate import by_department, consolidate, write_data_csv
+from .consolidate import by_department, consolidate
+from .data_table import write_data_csv
 from .master import write_master
-from .model import Consolidation, Finding, Plan, Severity
+from .model import Consolidation, Finding, PastValue, Plan, Severity
 from .period import Period
 from .register import read_register
 from .sources import collect, read_passwords
@@ -108,7 +109,7 @@ def init_folder(root: Path, example: str) -> Folder:
 def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str] | None = None,
                    deadline: date | None = None, db: Path | None = None) -> list[Path]:
     """Templates for a period, with last quarter's accepted commentary pre-filled from history."""
-    previous = history.commentary_for(db, period.previous())
+    previous = history.commentary_for(db, period)
     return write_templates(plan, period, out, teams=list(teams) if teams else None, deadline=deadline,
                            previous_commentary=previous or None)
 
@@ -120,6 +121,7 @@ class Batch:
     validation: Validation
     teams_expected: tuple[str, ...] = field(default=())
     team_names: dict[str, str] = field(default_factory=dict)
+    past: list[PastValue] = field(default_factory=list)  # history as it stood before this run
 
     @property
     def missing(self) -> list[str]:
@@ -140,10 +142,9 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     candidates, findings, records = collect(sources, secrets)
     prior.findings.extend(findings)
     prior.sources.extend(records)
-    result = validate(plan, period, candidates, history.load_past(db), prior=prior, workers=workers,
-                      progress=progress)
-    return Batch(result, tuple(layout.teams_due(plan, period)),
-                 {t.code: t.name for t in plan.teams})
+    past = history.load_past(db)
+    result = validate(plan, period, candidates, past, prior=prior, workers=workers, progress=progress)
+    return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past)
 
 
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
@@ -154,15 +155,19 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     History is written after the master so that a failed write leaves history untouched; with
     `strict`, nothing is recorded when any return was rejected or had errors.
     """
-    past = history.load_past(db)
-    consolidation = consolidate(plan, period, batch.validation, past)
+    consolidation = consolidate(plan, period, batch.validation, batch.past)
     written = [write_master(consolidation, out)]
     if departments:
         for name, part in by_department(consolidation).items():
             written.append(write_master(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")))
     written.append(write_data_csv(consolidation.items, out.with_suffix(".csv")))
     if db is not None and not (strict and batch.validation.has_problems()):
-        history.record(db, period, batch.validation.accepted)
+        try:
+            history.record(db, period, batch.validation.accepted)
+        except history.HistoryError as error:  # the master is written: say so, and exit 1, not 2
+            batch.validation.findings.append(Finding(
+                Severity.ERROR, f"history not updated: {error}", "Check the history file (--db) and run "
+                "consolidate again; the master was written.", str(db), code="history-not-updated"))
     return consolidation, written
 
 

@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from . import layout
 from .calamine_errors import is_reading_failure, silenced_panics
+from .cells import column_number
 from .model import Finding, Severity
 from .normalise import is_blank, text
 
@@ -31,7 +32,7 @@ class Identity:
     period: str
     register_fingerprint: str
     generated_at: str
-    keys: tuple[tuple[str, int, str], ...]  # (sheet, row, key) for every item row
+    keys: tuple[tuple[str, int, str, str], ...]  # (sheet, row, key, ref shown) for every item row
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,9 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
 
     findings: list[Finding] = []
     rows: list[ReturnedRow] = []
-    by_sheet: dict[str, list[tuple[int, str]]] = {}
-    for sheet, row, key in identity.keys:
-        by_sheet.setdefault(sheet, []).append((row, key))
+    by_sheet: dict[str, list[tuple[int, str, str]]] = {}
+    for sheet, row, key, ref in identity.keys:
+        by_sheet.setdefault(sheet, []).append((row, key, ref))
 
     for sheet_name, expected in by_sheet.items():
         if sheet_name not in names:
@@ -140,10 +141,9 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
         item_sheet = layout.sheet_named(sheet_name)
         grid = _grid(book, sheet_name)
         ref_column = item_sheet.index(item_sheet.ref_field) - 1
-        for row, key in expected:
+        for row, key, wanted in expected:
             cells = _row(grid, row)
             shown = text(cells[ref_column]) if ref_column < len(cells) else ""
-            wanted = key.split(":", 1)[1].split("#", 1)[0]
             if shown != wanted:
                 findings.append(reject(
                     f"row {row} should be {wanted!r} but shows {shown!r}: rows were inserted, deleted "
@@ -194,10 +194,11 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     keys = []
     for number in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, len(grid) + 1):
         cells = _row(grid, number)
-        if len(cells) < 3 or all(is_blank(c) for c in cells[:3]):
+        cells = (cells + [None] * 4)[:4]
+        if all(is_blank(c) for c in cells):
             continue
         try:
-            keys.append((text(cells[0]), int(float(text(cells[1]))), text(cells[2])))
+            keys.append((text(cells[0]), int(float(text(cells[1]))), text(cells[2]), text(cells[3])))
         except ValueError:
             return None, f"the hidden identity sheet's row list is damaged at row {number}"
     try:
@@ -206,7 +207,7 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
         count = -1
     if count != len(keys):
         return None, f"the hidden identity sheet lists {len(keys)} rows but should list {pairs['item_count']}"
-    unknown = sorted({sheet for sheet, _, _ in keys if not layout.is_item_sheet(sheet)})
+    unknown = sorted({sheet for sheet, *_ in keys if not layout.is_item_sheet(sheet)})
     if unknown:
         return None, f"the hidden identity sheet names unknown sheets: {', '.join(unknown)}"
     identity = Identity(version, pairs["team"], pairs["team_name"], pairs["period"],
@@ -231,7 +232,7 @@ def _signoff(book: CalamineWorkbook, names: tuple[str, ...]) -> dict[str, object
     if layout.SIGNOFF_SHEET not in names:
         return {}
     grid = _grid(book, layout.SIGNOFF_SHEET)
-    column = _column_number(layout.SIGNOFF_VALUE_COLUMN) - 1
+    column = column_number(layout.SIGNOFF_VALUE_COLUMN) - 1
     values = {}
     for cell in layout.SIGNOFF_CELLS:
         cells = _row(grid, cell.row)
@@ -247,13 +248,6 @@ def _grid(book: CalamineWorkbook, name: str) -> list[list[object]]:
 
 def _row(grid: list[list[object]], number: int) -> list[object]:
     return list(grid[number - 1]) if 0 < number <= len(grid) else []
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char.upper()) - 64
-    return number
 
 
 def _short(error: Exception) -> str:

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import colours, layout
 from .atomic import write_atomic
+from .cells import column_letter, column_number
 from .layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -36,7 +37,6 @@ from .layout import (
     TITLE_ROW,
     ItemSheet,
     Row,
-    column_letter,
 )
 from .model import REPORTABLE, Indicator, Kind, Plan, Status, Team
 from .period import Period, add_working_days
@@ -196,7 +196,7 @@ def write_return(
         _status_cell(ws, formula)
 
     identity = book.create_sheet(layout.IDENTITY_SHEET)
-    _identity(identity, team, period, plan.fingerprint, generated_at or _now(), sheets)
+    _identity(identity, team, period, team_plan.fingerprint, generated_at or _now(), sheets)
 
     for ws in book.worksheets:
         # No password: protection stops accidental edits; resizing rows and columns stays allowed.
@@ -464,8 +464,8 @@ def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int
 
 def _signoff(ws: Worksheet, plan: Plan, team: Team, period: Period) -> tuple[str, str, int]:
     value = SIGNOFF_VALUE_COLUMN
-    label = column_letter(_column_number(value) - 1)
-    check_letter = column_letter(_column_number(value) + 1)
+    label = column_letter(column_number(value) - 1)
+    check_letter = column_letter(column_number(value) + 1)
     _put(ws, f"A{TITLE_ROW}", f"Sign-off: {team.name} ({team.code}), {period.label}", font=TITLE_FONT)
     _hint(ws, "Complete this when the return is finished.", check_letter, 4 + 44 + 60 + CHECK_WIDTH)
     ws.column_dimensions["A"].width = 4
@@ -523,7 +523,7 @@ def _signoff(ws: Worksheet, plan: Plan, team: Team, period: Period) -> tuple[str
 
 def _identity(ws: Worksheet, team: Team, period: Period, fingerprint: str, generated_at: datetime,
               sheets: list[tuple[ItemSheet, list[Row]]]) -> None:
-    keys = [(sheet.name, number, row.key)
+    keys = [(sheet.name, number, row.key, row.values[sheet.ref_field])
             for sheet, rows in sheets for number, row in enumerate(rows, start=FIRST_ROW)]
     values = {
         "format_version": layout.FORMAT_VERSION,
@@ -537,12 +537,11 @@ def _identity(ws: Worksheet, team: Team, period: Period, fingerprint: str, gener
     for number, name in enumerate(layout.IDENTITY_FIELDS, start=1):
         _value(ws[f"A{number}"], name)
         _value(ws[f"B{number}"], values[name])
-    for letter, header in zip("ABC", layout.IDENTITY_KEYS_COLUMNS, strict=True):
+    for letter, header in zip("ABCD", layout.IDENTITY_KEYS_COLUMNS, strict=True):
         _value(ws[f"{letter}{layout.IDENTITY_KEYS_HEADER_ROW}"], header)
-    for number, (sheet, row, key) in enumerate(keys, start=layout.IDENTITY_KEYS_HEADER_ROW + 1):
-        _value(ws[f"A{number}"], sheet)
-        _value(ws[f"B{number}"], row)
-        _value(ws[f"C{number}"], key)
+    for number, entry in enumerate(keys, start=layout.IDENTITY_KEYS_HEADER_ROW + 1):
+        for letter, value in zip("ABCD", entry, strict=True):
+            _value(ws[f"{letter}{number}"], value)
     ws.sheet_state = "veryHidden"  # cannot be unhidden from Excel's menus
 
 
@@ -651,13 +650,6 @@ def _height(texts: Iterable[tuple[str, float]]) -> float:
         count = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, count)
     return lines * LINE_HEIGHT
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char.upper()) - 64
-    return number
 
 
 def _now() -> datetime:

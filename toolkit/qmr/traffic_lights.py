@@ -24,6 +24,8 @@ def quarter_target(indicator: Indicator, quarter: int) -> float | None:
     own = indicator.quarter_targets[quarter - 1]
     if isinstance(own, (int, float)):
         return float(own)
+    if isinstance(own, str) and own.strip():
+        return None  # "Not set for Q2": no status can be computed this quarter
     annual = indicator.annual_target
     if not isinstance(annual, (int, float)):
         return None
@@ -32,6 +34,16 @@ def quarter_target(indicator: Indicator, quarter: int) -> float | None:
     if indicator.profile == "discrete":
         return float(annual) / 4
     return float(annual)
+
+
+def target_shown(indicator: Indicator, quarter: int) -> float | str | None:
+    """The target a quarter is judged against, as templates and the master show it: the number
+    auto_status uses, else the plan's own text ("To be set once baseline known")."""
+    number = quarter_target(indicator, quarter)
+    if number is not None:
+        return number
+    own = indicator.quarter_targets[quarter - 1]
+    return own if isinstance(own, str) and own.strip() else indicator.annual_target
 
 
 def auto_status(indicator: Indicator, quarter: int, actual: float | None) -> Status | None:

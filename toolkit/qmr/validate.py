@@ -13,7 +13,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -29,9 +29,10 @@ from .model import (
     SourceRecord,
     Status,
 )
+from .past import PastIndex, index_past
 from .period import Period, PeriodError
 from .returns import ReturnedRow, ReturnedWorkbook, read_return
-from .traffic_lights import auto_status
+from .traffic_lights import auto_status, quarter_target
 
 
 class Incoming(Protocol):
@@ -68,7 +69,6 @@ class AcceptedReturn:
     signed_off: date | None
     items: dict[str, JudgedItem]
     narrative: tuple[NarrativeEntry, ...]
-    data: bytes = field(repr=False, default=b"")
 
 
 @dataclass
@@ -122,12 +122,13 @@ def validate(
         result.readable[item.name] = (team, item.data)
         candidates.append((item, workbook))
 
-    for item, workbook in _newest_per_team(candidates, result):
-        accepted, findings = judge(plan, period, workbook, past)
+    earlier = index_past(past, period)
+    for item, workbook in _newest_per_team(_distinct(candidates, result), result):
+        accepted, findings = judge(plan, period, workbook, earlier)
         result.findings.extend(findings)
         result.accepted.append(AcceptedReturn(
             item.name, workbook.identity.team, item.sha256, item.size, item.modified,
-            accepted[1], accepted[0], accepted[2], item.data))
+            accepted[1], accepted[0], accepted[2]))
         result.sources.append(_record(item, workbook.identity.team, "accepted"))
     result.accepted.sort(key=lambda r: r.team)
     return result
@@ -155,13 +156,7 @@ def _read_all(items: list[Incoming], workers: int | None, progress: Callable[[in
 
 
 def _with_team(findings: list[Finding], team: str) -> list[Finding]:
-    return [f if f.team or not team else _replace(f, team=team) for f in findings]
-
-
-def _replace(finding: Finding, **changes: object) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)
+    return [f if f.team or not team else replace(f, team=team) for f in findings]
 
 
 def _reason(findings: list[Finding]) -> str:
@@ -190,6 +185,24 @@ def _identity_refusal(plan: Plan, period: Period, workbook: ReturnedWorkbook) ->
                        "Check the register's Teams sheet, or send the team's own template.",
                        file, layout.IDENTITY_SHEET, "B2", identity.team, "unknown-team")
     return None
+
+
+def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
+              ) -> list[tuple[Incoming, ReturnedWorkbook]]:
+    """The same file received twice (forwarded again, saved from two e-mails) is one return."""
+    first: dict[str, Incoming] = {}
+    kept = []
+    for item, workbook in candidates:
+        if item.sha256 in first:
+            result.findings.append(Finding(
+                Severity.INFO, f"the same file as {first[item.sha256].name}; read once",
+                "", item.name, "", "", workbook.identity.team, "same-file-twice"))
+            result.sources.append(_record(item, workbook.identity.team, "skipped",
+                                          f"the same file as {first[item.sha256].name}"))
+            continue
+        first[item.sha256] = item
+        kept.append((item, workbook))
+    return kept
 
 
 def _newest_per_team(
@@ -236,21 +249,23 @@ def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layo
 
 
 def judge(
-    plan: Plan, period: Period, workbook: ReturnedWorkbook, past: Sequence[PastValue] = ()
+    plan: Plan, period: Period, workbook: ReturnedWorkbook, earlier: PastIndex | None = None
 ) -> tuple[tuple[dict[str, JudgedItem], date | None, tuple[NarrativeEntry, ...]], list[Finding]]:
-    """Judge one readable return of the right period and a known team."""
+    """Judge one readable return of the right period and a known team; `earlier` is the history."""
     team = workbook.identity.team
     file = workbook.file
     findings: list[Finding] = []
     expected = expected_rows(plan, team, period)
-    indicators = {i.ref: i for i in plan.for_team(team).indicators}
-    previous = _previous_by_ref(past, period, team)
+    team_plan = plan.for_team(team)
+    indicators = {i.ref: i for i in team_plan.indicators}
+    previous = {key: [value for _, value in values]
+                for (owner, key), values in (earlier or {}).items() if owner == team}
 
-    if workbook.identity.register_fingerprint != plan.fingerprint:
+    if workbook.identity.register_fingerprint != team_plan.fingerprint:
         findings.append(Finding(
-            Severity.WARNING, "this template was made from a different version of the plan register",
+            Severity.WARNING, "this template was made before the team's part of the plan register changed",
             "Usually harmless: rows no longer in the register are ignored, new ones show as Missing. "
-            "Send the team a new template if the register changed much.",
+            "Send the team a new template if its items changed much.",
             file, layout.IDENTITY_SHEET, "B5", team, "register-changed"))
 
     items: dict[str, JudgedItem] = {}
@@ -272,21 +287,6 @@ def judge(
     narrative, narrative_findings = _judge_narrative(workbook, file, team)
     findings.extend(narrative_findings)
     return (items, signed, narrative), findings
-
-
-def _previous_by_ref(past: Sequence[PastValue], period: Period, team: str) -> dict[str, list[PastValue]]:
-    """Past values of this team's items, oldest first, restricted to earlier periods."""
-    by_ref: dict[str, list[PastValue]] = {}
-    for value in past:
-        try:
-            when = Period.parse(value.period)
-        except PeriodError:
-            continue
-        if value.team == team and when < period:
-            by_ref.setdefault(f"{value.kind.value}:{value.ref}", []).append(value)
-    for values in by_ref.values():
-        values.sort(key=lambda v: Period.parse(v.period))
-    return by_ref
 
 
 def _judge_row(
@@ -344,9 +344,9 @@ def _judge_row(
         error = error or problem
 
     history = previous.get(row.key, [])
-    if commentary and history and history[-1].period == period.previous().label \
-            and history[-1].commentary.strip() == commentary.strip():
-        find(Severity.WARNING, "commentary is unchanged from last quarter",
+    # compared with the last time this row was reported: last quarter, or the half year for risks
+    if commentary and history and history[-1].commentary.strip() == commentary.strip():
+        find(Severity.WARNING, f"commentary is unchanged from {history[-1].period}",
              "Update the commentary to say what happened this quarter.", commentary_cell,
              "commentary-unchanged")
 
@@ -375,17 +375,21 @@ def _judge_actual(row, indicator: Indicator, period: Period, status: Status | No
         return None, None, True
     if read.note:
         find(Severity.INFO, read.note, "", cell, "actual-normalised")
-    reference = _number(indicator.target_for(period.quarter)) or _number(indicator.previous_actual)
-    scaled = normalise.percent_from_fraction(float(read.value), indicator.unit, reference)  # type: ignore[arg-type]
-    if scaled.note:
-        find(Severity.INFO, scaled.note, "Enter percentages as whole numbers (75 for 75%).", cell,
-             "percent-scaled")
-    actual = float(scaled.value)  # type: ignore[arg-type]
+    actual = float(read.value)  # type: ignore[arg-type]
+    if not isinstance(raw, str):  # typed as text, "0.5%" means what it says; a bare 0.93 may be 93%
+        reference = quarter_target(indicator, period.quarter)
+        if reference is None:
+            reference = _number(indicator.previous_actual)
+        scaled = normalise.percent_from_fraction(actual, indicator.unit, reference)
+        if scaled.note:
+            find(Severity.INFO, scaled.note, "Enter percentages as whole numbers (75 for 75%).", cell,
+                 "percent-scaled")
+        actual = float(scaled.value)  # type: ignore[arg-type]
     computed = auto_status(indicator, period.quarter, actual)
     if computed and status and status not in (Status.NA, computed):
         find(Severity.WARNING, f"reported {status.value} but the figures give {computed.value} "
              f"(actual {normalise.text(actual)} against target "
-             f"{normalise.text(indicator.target_for(period.quarter))})",
+             f"{normalise.text(quarter_target(indicator, period.quarter))})",
              "Check the actual and the status; explain in Commentary if the status is right.",
              row.cell("progress"), "status-disagrees")
     same_year = [v for v in history if Period.parse(v.period).year == period.year]
