@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import email
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 
 import openpyxl
@@ -124,3 +126,19 @@ def test_a_reminder_with_its_template_is_read_back_by_collect_as_a_return(plan: 
     candidates, findings, _ = collect([path])
     assert findings == []
     assert [(c.name, c.modified) for c in candidates] == [(f"{path}/2008-09-Q4_BSC-FIN.xlsx", SENT)]
+
+
+def test_a_clerk_cell_with_several_addresses_gives_a_valid_to_header(plan: Plan, tmp_path: Path) -> None:
+    # The register allows more than one address in the clerk cell, separated by `;`, `,` or spaces.
+    teams = tuple(replace(t, clerk_email="a@x.org; b@y.org,c@z.org") if t.code == "BSC-FIN" else t
+                  for t in plan.teams)
+    (path,) = write_reminders(replace(plan, teams=teams), PERIOD, ["BSC-FIN"], None, tmp_path, sent=SENT)
+    raw = path.read_bytes()
+    assert b";" not in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\nTo:", 1)[1].split(b"\r\n", 1)[0]
+    message = _parse(path)
+    to = message["To"]
+    assert not to.defects
+    assert [(a.display_name, a.addr_spec) for a in to.addresses] == [
+        ("Performance clerk, Finance", "a@x.org"), ("", "b@y.org"), ("", "c@z.org")]
+    assert getaddresses([str(to)]) == [("Performance clerk, Finance", "a@x.org"), ("", "b@y.org"),
+                                       ("", "c@z.org")]

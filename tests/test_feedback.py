@@ -15,6 +15,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+import qmr.feedback as feedback_module
+from qmr import findings_report, sources
 from qmr.feedback import (
     COMMENT_AUTHOR,
     FEEDBACK_SHEET,
@@ -211,12 +213,21 @@ def test_feedback_on_a_resubmitted_feedback_copy_starts_clean(tmp_path: Path, or
 
 @pytest.mark.parametrize("data, words", [
     (b"not a workbook at all", "not an .xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "encrypted"),
+    (sources.OLE_MAGIC + b"\0" * 600, "encrypted"),
 ])
 def test_unopenable_return_raises_feedback_error(tmp_path: Path, data: bytes, words: str) -> None:
     with pytest.raises(FeedbackError, match=words):
         write_feedback(data, FINDINGS, tmp_path / "x.xlsx")
     assert not list(tmp_path.iterdir())
+
+
+def test_cells_and_ole_files_are_recognised_by_one_definition_each() -> None:
+    # The feedback copy locates cells and refuses OLE files exactly as the findings report sorts cells
+    # and collection sniffs files: one pattern, one magic number, nothing copied that could drift.
+    assert feedback_module.CELL_RE is findings_report.CELL_RE
+    assert feedback_module.OLE_MAGIC is sources.OLE_MAGIC
+    assert not hasattr(feedback_module, "_CELL_RE")
+    assert b"\\xd0\\xcf" not in Path(feedback_module.__file__).read_bytes()
 
 
 def test_zip_that_is_not_a_workbook_raises_feedback_error(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ reproducibility, atomic writing, and (LibreOffice) that the traffic lights show 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 
 from conftest import convert, make_plan
 from qmr import master
+from qmr.findings_report import SEVERITY_COLOURS, sorted_findings
 from qmr.master import sheet_names, write_master
-from qmr.master_summary import count_sentence, status_counts, team_returns
+from qmr.master_summary import NOTHING_DUE, count_sentence, status_counts, team_returns
 from qmr.master_tables import DATA_HEADERS
 from qmr.model import (
     DATA_COLUMNS,
@@ -245,6 +247,75 @@ def test_summary_has_charts_and_trend_sparklines(master_path: Path, tmp_path: Pa
     assert len(charts) == 2 and all('<c:grouping val="stacked"/>' in chart for chart in charts)
 
 
+def _empty_consolidation() -> Consolidation:
+    """A plan whose teams have nothing due: no milestones, PIs, risks or equality actions."""
+    plan = replace(make_plan(), milestones=(), indicators=(), risks=(), equality=())
+    consolidation = make_consolidation("2008/09 Q1", plan=plan, trends=False)
+    assert consolidation.items == ()
+    return consolidation
+
+
+def _reversed_ranges(path: Path) -> list[tuple[str, str]]:
+    """Every `A32:A31`-like range in the package (any part), which Excel refuses or repairs."""
+    import re
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for part in archive.namelist():
+            text = archive.read(part).decode("utf-8", "replace")
+            for match in re.finditer(r"\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)", text):
+                first_col, first_row, last_col, last_row = match.groups()
+                if int(last_row) < int(first_row) or (len(last_col), last_col) < (len(first_col), first_col):
+                    found.append((part, match.group(0)))
+    return found
+
+
+def test_a_master_with_nothing_due_is_a_valid_workbook_without_charts(tmp_path: Path) -> None:
+    import zipfile
+
+    path = write_master(_empty_consolidation(), tmp_path / "empty.xlsx")
+    assert _reversed_ranges(path) == []
+    with zipfile.ZipFile(path) as archive:
+        assert not [n for n in archive.namelist() if n.startswith("xl/charts/")]
+    book = openpyxl.load_workbook(path)
+    summary = {r[0]: r[1] for r in _rows(book["Summary"], 1) if r[0]}
+    assert summary["Nothing due"] == NOTHING_DUE
+    assert summary["Milestones"] == "No milestones due this period"
+    assert book["Data"].tables["qmr_data"].ref.endswith("2")  # the header and one blank body row
+
+
+@pytest.mark.libreoffice
+def test_a_master_with_nothing_due_converts_with_libreoffice(soffice: str, tmp_path: Path) -> None:
+    path = write_master(_empty_consolidation(), tmp_path / "empty.xlsx")
+    pdf = convert(soffice, path, "pdf", tmp_path / "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+
+
+def test_register_text_in_chart_titles_is_text_not_a_reference(tmp_path: Path) -> None:
+    # A PI description is register text: `=Sources!C2` must reach the trend chart as those characters,
+    # never as a reference to another cell (XlsxWriter reads such titles and series names as formulas).
+    import re
+    import zipfile
+
+    hostile = "=Sources!C2"
+    plan = make_plan()
+    plan = replace(plan, indicators=tuple(replace(i, description=hostile) if i.ref == "BPR LI1" else i
+                                          for i in plan.indicators))
+    path = write_master(make_consolidation(plan=plan), tmp_path / "hostile.xlsx")
+    summary = openpyxl.load_workbook(path)["Summary"]
+    (label,) = [c for row in summary.iter_rows() for c in row if c.value == f"BPR LI1: {hostile}"]
+    assert label.data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(n).decode() for n in sorted(archive.namelist())
+                  if n.startswith("xl/charts/chart")]
+    references = {f for chart in charts for f in re.findall(r"<c:f>([^<]*)</c:f>", chart)}
+    assert references and all(re.fullmatch(r"Summary!\$[A-Z]+\$\d+(:\$[A-Z]+\$\d+)?", f) for f in references), \
+        references
+    titled = [chart for chart in charts if f"<c:f>Summary!$A${label.row}</c:f>" in chart]
+    assert len(titled) == 1 and f"<c:v>BPR LI1: {hostile}</c:v>" in titled[0]
+
+
 def test_count_sentence_and_returns() -> None:
     counts = {G: 32, A: 0, R: 11, NA: 0, M: 0}
     assert count_sentence(counts, Kind.MILESTONE) == "43 milestones: 32 green, 0 amber, 11 red"
@@ -323,6 +394,34 @@ def test_validation_rejected_first_and_sources(book: openpyxl.Workbook) -> None:
                                         ("returns/BSC-HR.xlsx", "BSC-HR"),
                                         ("returns/BSC-COM.xlsx", "BSC-COM")]
     assert sources[2][3] == 3456 and sources[2][5:] == ("rejected", "Wrong period")
+
+
+def test_validation_sheet_has_the_findings_report_order_and_colours(tmp_path: Path) -> None:
+    # Unsorted, as the consolidator passes them: the officer must see the order of the findings
+    # report (severity, then team, file, sheet, cell by row) and its colours, here as everywhere.
+    base = make_consolidation()
+    findings = (
+        Finding(Severity.INFO, "Normalised", "", "returns/BSC-HR.xlsx", "Milestones", "E10", "BSC-HR", "n"),
+        Finding(Severity.ERROR, "Bad status", "Fix", "returns/BSC-HR.xlsx", "Milestones", "E10", "BSC-HR", "s"),
+        Finding(Severity.WARNING, "Sign-off missing", "Sign", "returns/BSC-FIN.xlsx", "Sign-off", "B3",
+                "BSC-FIN", "w"),
+        Finding(Severity.ERROR, "Bad status", "Fix", "returns/BSC-HR.xlsx", "Milestones", "E9", "BSC-HR", "s"),
+        Finding(Severity.ERROR, "Actual not a number", "Fix", "returns/BSC-FIN.xlsx", "Indicators", "H5",
+                "BSC-FIN", "a"),
+        Finding(Severity.REJECTED, "Wrong period", "Resend", "returns/BSC-COM.xlsx", team="BSC-COM",
+                code="wrong-period"),
+    )
+    consolidation = replace(base, findings=findings)
+    sheet = openpyxl.load_workbook(write_master(consolidation, tmp_path / "m.xlsx"))["Validation"]
+    shown = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in _rows(sheet, 2)]
+    assert shown == [(f.severity.value, f.file, f.sheet or None, f.cell or None, f.team, f.message)
+                     for f in sorted_findings(findings)]
+    assert [r[3] for r in shown[1:4]] == ["H5", "E9", "E10"]  # team, then cell by row, not by text
+    colours = {}
+    for cf in sheet.conditional_formatting:
+        for rule in cf.rules:
+            colours[rule.formula[0].strip('"')] = (rule.dxf.fill.bgColor.rgb[-6:], rule.dxf.font.color.rgb[-6:])
+    assert colours == {s.value: (bg.lstrip("#"), fg.lstrip("#")) for s, (bg, fg) in SEVERITY_COLOURS.items()}
 
 
 def test_narrative_by_department_and_team(book: openpyxl.Workbook) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import stat
 import struct
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -29,6 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Small limits so the bombs and the oversized file stay small; real returns here are about 5 kB.
 LIMITS = Limits(max_file_bytes=200_000, max_total_bytes=2_000_000, max_ratio=100, ratio_floor_bytes=100_000)
 WHEN = dt.datetime(2009, 4, 20, 9, 30, tzinfo=dt.UTC)
+MB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------------------------------
@@ -264,6 +266,40 @@ def test_a_workbook_whose_directory_lies_small_fails_its_checksum_before_calamin
     assert workbook is None
     assert [(f.severity, f.code) for f in findings] == [(Severity.REJECTED, "workbook-corrupt")]
     assert "checksum" in findings[0].message or "damaged" in findings[0].message
+
+
+def test_a_huge_mimetype_member_is_never_unpacked_to_sniff_the_type(tmp_path: Path) -> None:
+    # 64 MB of zeros deflate to about 64 kB: classifying the archive must not unpack them (it once did,
+    # whole, before any limit applied); the archive limits then refuse it as the bomb it is.
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("mimetype", "w") as member:
+        chunk = bytes(MB)
+        for _ in range(64):
+            member.write(chunk)
+    assert path.stat().st_size < 1 * MB
+    tracemalloc.start()
+    try:
+        candidates, findings, _ = collect([path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert candidates == []
+    assert [f.code for f in findings] == ["zip-bomb"], [str(f) for f in findings]
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB while collecting a 64 kB zip"
+
+
+def test_a_zip_holding_a_file_called_mimetype_is_still_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "batch.zip"
+    path.write_bytes(zip_bytes([("mimetype", b"text/plain"), ("FIN.xlsx", xlsx_bytes("FIN"))]))
+    candidates, findings, _ = collect([path], limits=LIMITS)
+    assert [c.name for c in candidates] == [f"{path}/FIN.xlsx"]
+    assert [(f.code, f.file) for f in findings] == [("not-spreadsheet", f"{path}/mimetype")]
+    # A real OpenDocument file is still one document, not an archive to look inside.
+    odt = tmp_path / "letter.odt"
+    odt.write_bytes(zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.text"),
+                               ("content.xml", b"<x/>"), ("FIN.xlsx", xlsx_bytes("FIN"))], zipfile.ZIP_STORED))
+    candidates, findings, _ = collect([odt], limits=LIMITS)
+    assert candidates == [] and [(f.code, f.file) for f in findings] == [("not-spreadsheet", str(odt))]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from .templates import default_deadline, template_name
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WRAP = 72  # plain-text e-mail convention
+_ADDRESS_SEPARATORS = re.compile(r"[;,\s]+")
 
 
 def reminder_name(period: Period, team_code: str) -> str:
@@ -72,8 +74,9 @@ def _reminder(plan: Plan, period: Period, team: Team, due: date, when: datetime,
     message["Subject"] = f"Reminder: {team.name} performance return for {period.label}"
     if from_address:
         message["From"] = _address(from_name, from_address)
-    if team.clerk_email:
-        message["To"] = _address(team.clerk_name, team.clerk_email)
+    recipients = _recipients(team.clerk_name, team.clerk_email)
+    if recipients:
+        message["To"] = recipients
     message["Date"] = format_datetime(when)
     domain = from_address.rpartition("@")[2] or "qmr.invalid"
     message["Message-ID"] = f"<qmr.{_token(period, team.code)}@{domain}>"
@@ -134,6 +137,16 @@ def _address(name: str, address: str) -> Address | str:
         return Address(display_name=name, addr_spec=address)  # quotes names with commas correctly
     except (ValueError, IndexError, TypeError):
         return address  # an odd address from the register: let the mail client complain, not us
+
+
+def _recipients(name: str, cell: str) -> tuple[Address, ...] | str:
+    """The clerk cell's addresses (the register allows several, split by `;`, `,` or spaces) as
+    Address objects, the clerk's name on the first; a comma-separated string when one is odd."""
+    parts = [part for part in _ADDRESS_SEPARATORS.split(cell.strip()) if part]
+    addresses = [_address(name if number == 0 else "", part) for number, part in enumerate(parts)]
+    if all(isinstance(address, Address) for address in addresses):
+        return tuple(a for a in addresses if isinstance(a, Address))
+    return ", ".join(str(address) for address in addresses)
 
 
 def _sent_time(sent: datetime | None) -> datetime:

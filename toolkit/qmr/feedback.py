@@ -29,12 +29,14 @@ from openpyxl.xml.functions import tostring
 
 from .atomic import write_bytes_atomic
 from .findings_report import (
+    CELL_RE,
     FIXED_CREATED,
     SEVERITY_COLOURS,
     clean_text,
     finding_sort_key,
 )
 from .model import Finding, Severity
+from .sources import OLE_MAGIC
 
 FEEDBACK_SHEET = "What to fix"  # the return reader must ignore a sheet of this name in a resubmission
 COMMENT_AUTHOR = "qmr"
@@ -42,7 +44,6 @@ COMMENT_AUTHOR = "qmr"
 COMMENT_MARKER = "--- qmr ---"
 
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
-_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _FILENAME_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 _HIGHLIGHT = {
@@ -137,7 +138,7 @@ def _unique(filename: str, taken: set[str]) -> str:
 
 
 def _open(original: bytes) -> Workbook:
-    if original[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if original.startswith(OLE_MAGIC):
         raise FeedbackError("the return is an encrypted workbook or an old .xls file; "
                             "a feedback copy needs the decrypted .xlsx")
     if not zipfile.is_zipfile(io.BytesIO(original)):
@@ -177,7 +178,7 @@ def _locate(workbook: Workbook, finding: Finding) -> tuple[Worksheet, str] | Non
     sheet = _sheet(workbook, finding.sheet)
     if sheet is None or sheet.sheet_state != "visible":
         return None  # a hidden sheet (the identity) is not the clerk's to fix, nor to decorate
-    match = _CELL_RE.match(finding.cell.strip().split(":")[0])
+    match = CELL_RE.match(finding.cell.strip().split(":")[0])
     if match is None:
         return None
     letters, digits = match.groups()

@@ -41,7 +41,8 @@ _WIDTH_CAPS = {"severity": 10, "team": 16, "file": 40, "sheet": 18, "cell": 9, "
                "action": 55, "code": 24}
 _WRAPPED = ("message", "action")
 
-_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# A cell reference as findings carry it (`F5`, `$F$5`), letters and row captured; shared with feedback.
+CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 # Control characters XML cannot hold; text from returns may carry them and they would break the file.
 _ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 # A CSV field starting with one of these is run as a formula when Excel opens the file.
@@ -63,7 +64,7 @@ def cell_sort_key(cell: str) -> tuple[int, int, int, str]:
     text = cell.strip()
     if not text:
         return (0, 0, 0, "")
-    match = _CELL_RE.match(text.split(":")[0])
+    match = CELL_RE.match(text.split(":")[0])
     if match is None:
         return (2, 0, 0, text)
     letters, row = match.groups()

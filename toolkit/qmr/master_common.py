@@ -13,6 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import colours
+from .findings_report import SEVERITY_COLOURS
 from .model import NO_DEPARTMENT, Plan, ReportedItem, Status
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
@@ -64,9 +65,11 @@ class Styles:
             status: book.add_format({"bg_color": fill, "font_color": STATUS_FONTS.get(status, "#000000")})
             for status, fill in STATUS_FILLS.items()
         }
+        # The findings report's colours, so a finding looks the same in the report, the feedback copy
+        # and the master's Validation sheet.
         self.severity_dxf = {
-            "rejected": book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            "error": book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
+            severity.value: book.add_format({"bg_color": bg, "font_color": fg, "bold": True})
+            for severity, (bg, fg) in SEVERITY_COLOURS.items()
         }
         self.better_dxf = book.add_format({"font_color": "#007A33", "bold": True})
         self.worse_dxf = book.add_format({"font_color": "#C00000", "bold": True})

@@ -43,6 +43,7 @@ WIDTH = 7  # columns A:G: a label, then Green, Amber, Red, N/A, Missing, Total
 WIDTHS = (34, 11, 11, 11, 11, 11, 11)
 TREND_CHART = (355, 200)  # two across A:G, placed like the status charts
 TREND_CHART_ROWS = 11
+NOTHING_DUE = "No team had anything due this period, so there is nothing to chart."
 
 
 def status_counts(items: Iterable[ReportedItem]) -> dict[Status, int]:
@@ -170,9 +171,14 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     cursor.take()
     chart_row = cursor.take()
     _heading(sheet, chart_row, "Status by department", styles)
-    chart_anchor = cursor.take(16)  # the charts sit here, above the tables they draw from
-    # Page one is the headline and the picture; the detail starts a new printed page.
-    sheet.set_h_pagebreaks([cursor.row])
+    departments = list(by_department)
+    if departments:
+        chart_anchor = cursor.take(16)  # the charts sit here, above the tables they draw from
+        # Page one is the headline and the picture; the detail starts a new printed page.
+        sheet.set_h_pagebreaks([cursor.row])
+    else:  # a chart of no departments would draw from an empty (reversed) range: say so instead
+        _sentence_row(sheet, cursor.take(), "Nothing due", NOTHING_DUE, styles)
+        cursor.take()
     _heading(sheet, cursor.take(), "By department", styles)
     for name, dept_items in by_department.items():
         # milestones and PIs always; risks and equality only where the department has some
@@ -183,7 +189,6 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
             parts.append(returns_sentence(returns[name]))
         _sentence_row(sheet, cursor.take(), name, "\n".join(parts), styles)
 
-    departments = list(by_department)
     tables: dict[Kind, int] = {}
     for kind in kinds:
         cursor.take()
@@ -192,7 +197,7 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     cursor.take()
     _returns_table(sheet, cursor, returns, styles)
 
-    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR)):
+    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR) if departments else ()):
         chart = _status_chart(book, sheet.get_name(), tables[kind], len(departments),
                               KIND_TABLE_TITLES[kind].replace(" by status", ""))
         # two 355px charts side by side inside A:G (735px), so the page width holds both
@@ -301,7 +306,10 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
         rows.append((ref, row))
         sheet.set_row(row, 30)  # room for the sparkline to show a shape
         item = indicators.get(ref)
-        sheet.write_string(row, 0, f"{ref} {item.title}" if item else ref, styles.text)
+        # The chart below takes its title from this cell: register text reaches a chart only through a
+        # cell written as a string, since XlsxWriter reads a title or series name that looks like
+        # `=...`, or `Sheet!A1`, as a reference.
+        sheet.write_string(row, 0, f"{ref}: {item.title}" if item else ref, styles.text)
         values = dict(consolidation.trends[ref])
         fmt = styles.for_unit(item.unit if item else "")
         for col, period in enumerate(periods, start=1):
@@ -314,16 +322,16 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
         })
     cursor.take()
     name = sheet.get_name()
-    for index, (ref, row) in enumerate(rows):
+    for index, (_ref, row) in enumerate(rows):
         chart = book.add_chart({"type": "line"})
+        label = [name, row, 0]  # the PI's label cell, never the text itself (see above)
         chart.add_series({
-            "name": ref, "categories": [name, header, 1, header, len(periods)],
+            "name": label, "categories": [name, header, 1, header, len(periods)],
             "values": [name, row, 1, row, len(periods)],
             "line": {"color": "#1F3864", "width": 2}, "marker": {"type": "circle", "size": 5,
                                                                  "fill": {"color": "#1F3864"}},
         })
-        item = indicators.get(ref)
-        chart.set_title({"name": f"{ref}{': ' + item.title if item else ''}", "name_font": {"size": 9}})
+        chart.set_title({"name": label, "name_font": {"size": 9}})
         chart.set_legend({"none": True})
         chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                           "num_font": {"size": 8}})

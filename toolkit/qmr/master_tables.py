@@ -8,6 +8,7 @@ from dataclasses import fields
 
 from xlsxwriter.worksheet import Worksheet
 
+from .findings_report import sorted_findings
 from .master_common import (
     ARROWS,
     ICON_VALUES,
@@ -63,8 +64,9 @@ def write_data(sheet: Worksheet, items: Sequence[ReportedItem], styles: Styles, 
 
 
 def write_validation(sheet: Worksheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
-    """Every finding, rejected first, then errors, warnings and notes; otherwise as found."""
-    ordered = sorted(findings, key=lambda f: f.severity.rank)
+    """Every finding in the findings report's order: rejected, errors, warnings, notes, then by team,
+    file, sheet and cell (the consolidator passes them as found)."""
+    ordered = sorted_findings(findings)
     rows = [(f.severity.value, f.file, f.sheet, f.cell, f.team, f.message, f.action, f.code) for f in ordered]
     _table(sheet, "qmr_findings", FINDING_HEADERS, rows, (10, 30, 12, 7, 10, 60, 45, 16), styles, footer)
     for severity, dxf in styles.severity_dxf.items():

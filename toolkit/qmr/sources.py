@@ -30,6 +30,10 @@ MB = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+# An OpenDocument package starts with a small `mimetype` member naming its type.
+ODF_PREFIX = b"application/vnd.oasis.opendocument."
+ODF_SPREADSHEET = ODF_PREFIX + b"spreadsheet"  # also matches -template
+MAX_MIMETYPE_BYTES = 1024
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_OFFICE_SUFFIXES = (".docx", ".docm", ".dotx", ".pptx", ".pptm", ".potx", ".vsdx")
 # Excel writes this password when a file is only "protected" so it still opens without asking.
@@ -265,7 +269,7 @@ def _sniff(data: bytes, suffix: str) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-                mimetype = zf.read("mimetype")[:100] if "mimetype" in names else b""
+                mimetype = _odf_mimetype(zf) if "mimetype" in names else b""
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, zlib.error):
             return "corrupt" if suffix in WORKBOOK_SUFFIXES else ("zip" if suffix == ".zip" else "other")
@@ -273,10 +277,12 @@ def _sniff(data: bytes, suffix: str) -> str:
             return "workbook"
         if "xl/workbook.bin" in names:
             return "xlsb"
-        if b"opendocument.spreadsheet" in mimetype:
+        if mimetype.startswith(ODF_SPREADSHEET):
             return "ods"
-        if "[Content_Types].xml" in names or "mimetype" in names:
-            return "corrupt" if suffix in WORKBOOK_SUFFIXES else "other"  # a Word or other Office file
+        if "[Content_Types].xml" in names or mimetype.startswith(ODF_PREFIX):
+            return "corrupt" if suffix in WORKBOOK_SUFFIXES else "other"  # a Word, Writer or other document
+        # Any other zip, even one holding a file that happens to be called `mimetype`: its members are
+        # examined, under the archive limits (so a huge `mimetype` member is a bomb like any other).
         return "corrupt" if suffix in WORKBOOK_SUFFIXES else "zip"
     if data.startswith(OLE_MAGIC):
         return _sniff_ole(data, suffix)
@@ -291,6 +297,19 @@ def _sniff(data: bytes, suffix: str) -> str:
     if suffix == ".zip":
         return "zip"  # _take_zip reports it as a corrupt archive
     return {".xlsb": "xlsb", ".ods": "ods", ".csv": "csv"}.get(suffix, "other")
+
+
+def _odf_mimetype(zf: zipfile.ZipFile) -> bytes:
+    """The first bytes of an OpenDocument package's `mimetype` member, or b"" when the member is too
+    large to be one (a real one is a few dozen bytes) or cannot be read: never unpacks more than that."""
+    info = zf.getinfo("mimetype")
+    if info.file_size > MAX_MIMETYPE_BYTES or info.flag_bits & 0x1:
+        return b""
+    try:
+        with zf.open(info) as handle:
+            return handle.read(100).strip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        return b""
 
 
 def _sniff_ole(data: bytes, suffix: str) -> str:
