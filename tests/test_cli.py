@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -515,3 +516,106 @@ def test_demo_runs_reruns_and_refuses_a_folder_it_did_not_make(tmp_path: Path) -
     assert "not made by `qmr demo`" in done.stderr and "unexpected" not in done.stderr
     assert [p.name for p in mine.iterdir()] == ["budget.xlsx"]
     assert (mine / "budget.xlsx").read_bytes() == b"my own work"
+
+
+# ------------------------------------------------------------------------------------------------
+# Text from returns and file names is printed as it is: never read as rich markup (a `[/x]` once
+# raised rich's MarkupError, and the safety net raised it again printing the same text)
+
+ODD = "[/x] [bold]"  # a closing tag that matches nothing, and one that would swallow itself
+
+
+def _return_of(work: Path, team: str, out: Path, commentary: str | None = None) -> Path:
+    plan, _ = quarter.load_plan(work / "plan.xlsx")
+    filled = simulate(plan, team, Q3, 7, signed=date(2009, 1, 12))
+    if commentary is not None:
+        key = next(k for k in filled.answers if k.startswith("milestone:"))
+        filled.answers[key] = Answer("Green", None, commentary)
+    return fill_return(work / "templates" / Q3.slug / f"{Q3.slug}_{team}.xlsx", out, filled)
+
+
+def _claiming(path: Path, team: str) -> Path:
+    """The return at `path`, edited to say it is from `team`."""
+    book = openpyxl.load_workbook(path)
+    book["qmr_identity"]["B2"] = team
+    book.save(path)
+    return path
+
+
+def test_file_and_folder_names_with_markup_are_shown_as_they_are(work: Path) -> None:
+    # a folder "in[" holding "x] [bold]box": the path reads in[/x] [bold]box (a file's own name cannot
+    # hold a "/", a zip member's can)
+    inbox = work / f"in{ODD}box"
+    inbox.mkdir(parents=True)
+    _return_of(work, "BSC-FIN", inbox / "fin [bold].xlsx")
+    planning = _return_of(work, "BSC-PP", work / "pp.xlsx")
+    with zipfile.ZipFile(inbox / "z [bold].zip", "w") as archive:
+        archive.write(planning, "a[/x]/[bold]old.xlsx")
+    (inbox / "junk [bold].xlsx").write_bytes(os.urandom(500))
+    # exit 1: a file that is not a return (and, for status, BSC-MIC missing)
+    for command, *more in (("status",), ("validate",), ("consolidate", "--out", "m.xlsx", "--db", "h.db")):
+        done = qmr(command, "--period", Q3_TEXT, f"in{ODD}box", *more, cwd=work, expect=1)
+        assert "unexpected problem" not in done.stderr, done.stderr
+        if command != "consolidate":  # not a return: said, by name
+            assert f"in{ODD}box/junk [bold].xlsx" in done.stdout, done.stdout
+        if command == "status":
+            assert f"in{ODD}box/fin [bold].xlsx" in done.stdout, done.stdout
+            assert "z [bold].zip/a[/x]/[bold]old.xlsx" in done.stdout, done.stdout
+    assert (work / "m.xlsx").is_file()
+
+
+def test_paths_with_markup_in_messages_and_titles(work: Path) -> None:
+    (work / "n[").mkdir()
+    done = qmr("register", "new", f"n{ODD}.xlsx", cwd=work, expect=0)
+    assert f"n{ODD}.xlsx" in done.stdout
+    (work / "p[").mkdir()
+    faulty_register(work / f"p{ODD}.xlsx")
+    done = qmr("register", "check", f"p{ODD}.xlsx", cwd=work, expect=1)
+    assert f"Register check: p{ODD}.xlsx" in done.stdout
+    (work / "b[").write_text("a file where a folder is wanted")
+    done = qmr("consolidate", "--period", Q3_TEXT, "--out", "b[/x] [bold]/m.xlsx", cwd=work, expect=2)
+    assert "b[/x]" in done.stderr and "unexpected problem" not in done.stderr, done.stderr
+    (work / "r[").mkdir()
+    done = qmr("validate", "--period", Q3_TEXT, "--report", f"r{ODD}.xlsx", cwd=work, expect=0)
+    assert f"r{ODD}.xlsx" in done.stdout
+
+
+def test_commentary_with_markup_in_history_show(work: Path) -> None:
+    commentary = "[/x] =cmd|' /C calc'!A0 [bold]"
+    inbox = work / "inbox"
+    for team in ("BSC-FIN", "BSC-MIC", "BSC-PP"):
+        _return_of(work, team, inbox / f"{team}.xlsx", commentary if team == "BSC-FIN" else None)
+    qmr("consolidate", "--period", Q3_TEXT, "inbox", "--out", "m.xlsx", "--db", "h.db", cwd=work, expect=0)
+    done = qmr("history", "show", "BSC-FIN", "--db", "h.db", cwd=work, expect=0)
+    assert commentary in done.stdout, done.stdout
+    done = qmr("history", "periods", "--db", "h.db", cwd=work, expect=0)
+    assert Q3_TEXT in done.stdout
+
+
+def test_a_return_claiming_a_team_not_in_the_register_is_not_one_of_ours(work: Path) -> None:
+    inbox = work / "returns" / Q3.slug
+    _claiming(_return_of(work, "BSC-FIN", work / "stranger.xlsx"), "BSC-XX")
+    shutil.copy(work / "stranger.xlsx", inbox / "stranger.xlsx")
+    done = qmr("validate", "--period", Q3_TEXT, cwd=work, expect=1)  # a rejected return: exit 1
+    assert "3 received, 0 missing, 0 rejected of 3 teams" in done.stdout, done.stdout
+    assert "BSC-XX" in done.stdout
+    done = qmr("status", "--period", Q3_TEXT, cwd=work, expect=1)
+    line = next(line for line in done.stdout.splitlines() if "stranger.xlsx" in line)  # said, by name
+    assert line.startswith("not a usable return") and "BSC-XX" in line, done.stdout
+
+
+def test_the_last_line_of_defence_cannot_fail(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a file called {ODD}.xlsx")
+
+    monkeypatch.setattr(history, "periods", broken)
+    (work / "some.db").touch()
+    result = invoke("history", "periods", "--db", "some.db", expect=2)
+    assert "unexpected problem" in result.stderr and f"{ODD}.xlsx" in result.stderr, result.stderr
+
+    def no_console(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("ascii", "é", 0, 1, "the console cannot show it")
+
+    monkeypatch.setattr(cli.Console, "print", no_console)  # even rich failing leaves a line, not a traceback
+    result = invoke("history", "periods", "--db", "some.db", expect=2)
+    assert "unexpected problem" in result.stderr and f"{ODD}.xlsx" in result.stderr, result.stderr

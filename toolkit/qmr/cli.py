@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import astuple
 from datetime import date
 from functools import wraps
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import history, quarter
 from .model import Finding, Severity
@@ -35,14 +38,16 @@ class Out:
         self.quiet = quiet
         # piped into a file or a log, tables get a readable width rather than rich's 80 columns
         width = None if sys.stdout.isatty() else 140
-        self.console = Console(quiet=quiet, highlight=False, soft_wrap=True, width=width)
-        self.errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        # no emoji codes either: a file called x:fire:.xlsx is printed as it is named
+        self.console = Console(quiet=quiet, highlight=False, soft_wrap=True, width=width, emoji=False)
+        self.errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     def say(self, *parts: object) -> None:
         self.console.print(*parts)
 
     def fail(self, message: str) -> None:
-        self.errors.print(f"[bold red]qmr:[/] {message}")
+        """`message` is plain text (file names, what a return said): never read as rich markup."""
+        self.errors.print(f"[bold red]qmr:[/] {_escape(message)}")
 
     def progress(self, label: str) -> tuple[Progress | None, Callable[[int, int], None] | None]:
         """A bar on a terminal only; the callback takes (done, total)."""
@@ -77,23 +82,38 @@ def guarded(command: Callable) -> Callable:
                 out.errors.print(f"  {finding}", markup=False)
             if len(error.findings) > 20:
                 out.errors.print(f"  ... and {len(error.findings) - 20} more")
-            out.errors.print(f"Run: qmr register check {error.path}")
+            out.errors.print(f"Run: qmr register check {error.path}", markup=False)
             sys.exit(EXIT_NOTHING_DONE)
         except OSError as error:
             Out(False).fail(f"{error.filename or ''} {error.strerror or error}".strip())
             sys.exit(EXIT_NOTHING_DONE)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, history.HistoryError) as error:
             Out(False).fail(f"the history database cannot be used ({error}); check that --db names a qmr "
                             "history file (qmr.db), or give a new file name to start one.")
             sys.exit(EXIT_NOTHING_DONE)
         except Exception as error:  # the last line of defence; QMR_DEBUG=1 shows the traceback
             if os.environ.get("QMR_DEBUG"):
                 raise
-            Out(False).fail(f"unexpected problem ({type(error).__name__}: {error}). Nothing was changed. "
-                            "Re-run with QMR_DEBUG=1 and report the output.")
+            _last_words(f"unexpected problem ({type(error).__name__}: {error}). Nothing was changed. "
+                        "Re-run with QMR_DEBUG=1 and report the output.")
             sys.exit(EXIT_NOTHING_DONE)
 
     return run
+
+
+def _last_words(message: str) -> None:
+    """Say `message` on stderr and never raise: no markup, and if rich itself fails (an odd
+    console, an encoding that cannot show a file's name), the bare stream, then silence."""
+    try:
+        Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(f"qmr: {message}", markup=False)
+        return
+    except Exception:  # whatever went wrong, the user gets a line, not a traceback
+        pass
+    with suppress(Exception):  # nowhere left to say it
+        stream = sys.stderr or sys.__stderr__
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(f"qmr: {message}\n".encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
 
 
 class PeriodType(click.ParamType):
@@ -217,8 +237,8 @@ def init(directory: Path, example: str, quiet: bool) -> None:
         raise click.BadParameter(f"unknown example {example!r}; choose from {', '.join(EXAMPLES)}",
                                  param_hint="--example")
     folder = quarter.init_folder(directory, example)
-    Out(quiet).say(f"Working folder ready: {folder.root}\n  plan register: {folder.plan}\n"
-                   f"  history:       {folder.db}\nNext: cd {folder.root} && qmr register check plan.xlsx")
+    Out(quiet).say(_escape(f"Working folder ready: {folder.root}\n  plan register: {folder.plan}\n"
+                           f"  history:       {folder.db}\nNext: cd {folder.root} && qmr register check plan.xlsx"))
 
 
 @main.group()
@@ -237,7 +257,7 @@ def register_new(path: Path, quiet: bool) -> None:
     if path.exists():
         raise click.UsageError(f"{path} already exists; qmr does not overwrite a register")
     write_register(path)
-    Out(quiet).say(f"Blank register written: {path}")
+    Out(quiet).say(_escape(f"Blank register written: {path}"))
 
 
 @register.command("check")
@@ -286,8 +306,8 @@ def templates(plan: Path | None, period: Period, out: Path | None, teams: tuple[
         raise click.UsageError("--out is required outside a folder made by `qmr init`")
     written = quarter.make_templates(plan_obj, period, target, teams=teams, deadline=deadline,
                                      db=_db_path(db))
-    Out(quiet).say(f"{len(written)} templates for {period.label} in {target}\n"
-                   f"Distribution list: {target / 'distribution.csv'}")
+    Out(quiet).say(_escape(f"{len(written)} templates for {period.label} in {target}\n"
+                           f"Distribution list: {target / 'distribution.csv'}"))
 
 
 def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwords: Path | None,
@@ -334,10 +354,10 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
         from .findings_report import write_findings_report
 
         xlsx, csv_path = write_findings_report(batch.validation.findings, report)
-        out.say(f"Findings report: {xlsx} and {csv_path}")
+        out.say(_escape(f"Findings report: {xlsx} and {csv_path}"))
     if feedback:
         written = quarter.write_feedback_copies(batch, feedback, period)
-        out.say(f"{len(written)} feedback copies in {feedback}")
+        out.say(_escape(f"{len(written)} feedback copies in {feedback}"))
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
 
 
@@ -363,8 +383,13 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     _, written = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
                                            departments=by == "department")
     _summary(printer, plan_obj, period, batch)
+    # what made the run exit 1 must be visible here too, not only in the master's Validation sheet
+    serious = [f for f in batch.validation.findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
+    if serious:
+        _print_findings(printer, serious, title="Rejected returns and errors (all findings: Validation sheet)",
+                        limit=40)
     for path in written:
-        printer.say(f"{'Data table (CSV)' if path.suffix == '.csv' else 'Master workbook'}: {path}")
+        printer.say(_escape(f"{'Data table (CSV)' if path.suffix == '.csv' else 'Master workbook'}: {path}"))
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
 
 
@@ -384,7 +409,7 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
     """
     out = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, None, out)
-    table = Table(title=f"Returns for {period.label}")
+    table = Table(title=Text(f"Returns for {period.label}", "table.title"))
     for column in ("Team", "Name", "State", "File", "Received / why"):
         table.add_column(column)
     accepted = {r.team: r for r in batch.validation.accepted}
@@ -395,16 +420,18 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
     for team in plan_obj.teams:
         if team.code in accepted:
             ret = accepted[team.code]
-            table.add_row(team.code, team.name, "[green]received[/]", ret.file,
-                          ret.modified.strftime("%Y-%m-%d %H:%M"))
+            row = (team.code, team.name, Text("received", "green"), ret.file,
+                   ret.modified.strftime("%Y-%m-%d %H:%M"))
         elif team.code in reasons:
-            table.add_row(team.code, team.name, "[red]rejected[/]", "", "; ".join(reasons[team.code]))
+            row = (team.code, team.name, Text("rejected", "red"), "", "; ".join(reasons[team.code]))
         elif team.code not in batch.teams_expected:
-            table.add_row(team.code, team.name, "nothing due", "", f"no items to report in {period.label}")
+            row = (team.code, team.name, "nothing due", "", f"no items to report in {period.label}")
         else:
-            table.add_row(team.code, team.name, "[yellow]missing[/]", "", "")
+            row = (team.code, team.name, Text("missing", "yellow"), "", "")
+        table.add_row(*map(_cell, row))
     out.say(table)
-    unidentified = [r for r in batch.validation.sources if not r.team and r.outcome == "rejected"]
+    ours = {team.code for team in plan_obj.teams}  # a return claiming a team not in the register is nobody's
+    unidentified = [r for r in batch.validation.sources if r.team not in ours and r.outcome == "rejected"]
     for record in unidentified:
         out.say(f"[red]not a usable return[/]: {_escape(record.file)}: {_escape(record.reason)}")
     if chase:
@@ -413,7 +440,7 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
         folder = _folder()
         where = templates_dir or (folder.templates_for(period) if folder else None)
         written = write_reminders(plan_obj, period, batch.missing, where, chase)
-        out.say(f"{len(written)} reminder e-mails in {chase}")
+        out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
     sys.exit(EXIT_PROBLEMS if batch.missing or batch.validation.rejected_teams else EXIT_CLEAN)
 
 
@@ -438,7 +465,7 @@ def history_periods(db: Path | None, quiet: bool) -> None:
     """Periods stored, with how many returns and items each."""
     table = Table("Period", "Returns", "Items")
     for period, returns, items in history.periods(_history_db(db)):
-        table.add_row(period, str(returns), str(items))
+        table.add_row(*map(_cell, (period, returns, items)))
     Out(quiet).say(table)
 
 
@@ -456,7 +483,7 @@ def history_show(team: str, db: Path | None, quiet: bool) -> None:
                                  "the register (e.g. BSC-FIN)", param_hint="TEAM")
     table = Table("Period", "Kind", "Ref", "Status", "Actual", "Commentary")
     for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
+        table.add_row(*map(_cell, row))
     Out(quiet).say(table)
 
 
@@ -468,7 +495,7 @@ def history_show(team: str, db: Path | None, quiet: bool) -> None:
 def history_export(csv_path: Path, db: Path | None, quiet: bool) -> None:
     """Export every stored value as CSV."""
     count = history.export_csv(_history_db(db), csv_path)
-    Out(quiet).say(f"{count} rows written to {csv_path}")
+    Out(quiet).say(_escape(f"{count} rows written to {csv_path}"))
 
 
 @main.command()
@@ -488,17 +515,18 @@ def demo(directory: Path, period: Period, quiet: bool) -> None:
         out.fail(str(error))
         sys.exit(EXIT_NOTHING_DONE)
     _summary(out, outcome.plan, period, outcome.batch)
-    out.say(outcome.describe())
+    out.say(_escape(outcome.describe()))
 
 
 def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     """Received / missing / rejected and findings by severity, by team."""
     validation = batch.validation
     received = {r.team for r in validation.accepted}
-    rejected = validation.rejected_teams
-    table = Table(title=f"{period.label}: {len(received)} received, {len(batch.missing)} missing, "
-                        f"{len(rejected)} rejected of {len(batch.teams_expected)} teams with "
-                        "something due")
+    # a return claiming a team code not in the register is rejected, but it is not one of our teams
+    rejected = {code for code in validation.rejected_teams if plan.team(code) is not None}
+    table = Table(title=Text(f"{period.label}: {len(received)} received, {len(batch.missing)} missing, "
+                             f"{len(rejected)} rejected of {len(batch.teams_expected)} teams with "
+                             "something due", "table.title"))
     for column in ("Team", "Return", "Rejected", "Errors", "Warnings"):
         table.add_column(column)
     by_team: dict[str, dict[Severity, int]] = {}
@@ -507,35 +535,42 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
         by_team[finding.team][finding.severity] += 1
     for team in (plan.team(code) for code in batch.teams_expected):
         counts = by_team.get(team.code, {})
-        state = ("[green]received[/]" if team.code in received else
-                 "[red]rejected[/]" if team.code in rejected else "[yellow]missing[/]")
-        table.add_row(team.code, state, str(counts.get(Severity.REJECTED, 0)),
-                      str(counts.get(Severity.ERROR, 0)), str(counts.get(Severity.WARNING, 0)))
+        state = (Text("received", "green") if team.code in received else
+                 Text("rejected", "red") if team.code in rejected else Text("missing", "yellow"))
+        table.add_row(*map(_cell, (team.code, state, counts.get(Severity.REJECTED, 0),
+                                   counts.get(Severity.ERROR, 0), counts.get(Severity.WARNING, 0))))
     out.say(table)
 
 
 def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit: int = 200) -> None:
     shown = [f for f in findings if f.severity is not Severity.INFO] or list(findings)
     if not shown:
-        out.say(f"{title}: nothing to report.")
+        out.say(Text(f"{title}: nothing to report."))
         return
-    table = Table(title=title, show_lines=False)
+    table = Table(title=Text(title, "table.title"), show_lines=False)
     for column in ("Severity", "Where", "Problem", "What to do"):
         table.add_column(column, overflow="fold")
     colours = {Severity.REJECTED: "red", Severity.ERROR: "red", Severity.WARNING: "yellow",
                Severity.INFO: "cyan"}
     for finding in shown[:limit]:
-        table.add_row(f"[{colours[finding.severity]}]{finding.severity}[/]", _escape(finding.location),
-                      _escape(finding.message), _escape(finding.action))
+        table.add_row(Text(str(finding.severity), colours[finding.severity]), *map(_cell, (
+            finding.location, finding.message, finding.action)))
     out.say(table)
     if len(shown) > limit:
         out.say(f"... and {len(shown) - limit} more (write them all with --report).")
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+def _escape(text: object) -> str:
+    """Plain text (a path, a file name, what a return said) made safe to print as rich markup."""
+    return escape(str(text))
 
-    return escape(text)
+
+def _cell(value: object) -> Text:
+    """A table cell from data: shown as it is, never read as markup (a `[/x]` in a file name or
+    a clerk's commentary is text). None is an empty cell; a styled Text is kept."""
+    if isinstance(value, Text):
+        return value
+    return Text("" if value is None else str(value))
 
 
 if __name__ == "__main__":  # pragma: no cover
