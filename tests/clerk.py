@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from qmr import layout
+from qmr.cells import column_letter
 from qmr.layout import FIRST_ROW, ItemSheet
 from qmr.model import Kind
 from qmr.period import Period
@@ -113,7 +114,7 @@ def fill_return(path: Path, out: Path, answers: Answers = None, *, signoff: bool
     for row, entry in enumerate(narrative, start=FIRST_ROW):  # type: ignore[arg-type]
         for number, value in enumerate(entry, start=1):
             if value is not None:
-                type_into(ws, f"{layout.column_letter(number)}{row}", value)
+                type_into(ws, f"{column_letter(number)}{row}", value)
 
     values: dict[str, object] = {}
     if signoff:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from qmr import layout
+from qmr.cells import column_letter
 from qmr.examples import write_example
 from qmr.master_summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
 from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Plan, Status
@@ -168,7 +169,7 @@ def check_data(plan: Plan, period: Period, master: Path, expected: dict[tuple[st
     ws = openpyxl.load_workbook(master)["Data"]
     assert len(ws.tables) == 1
     table = next(iter(ws.tables.values()))
-    assert table.ref == f"A1:{layout.column_letter(len(header))}{len(rows) + 1}"
+    assert table.ref == f"A1:{column_letter(len(header))}{len(rows) + 1}"
     assert [c.name for c in table.tableColumns] == header
 
     # one row per plan item due this period, each as the clerk filled it

@@ -15,9 +15,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_atomic
-from .layout import POLARITY_LABELS, column_letter
+from .cells import column_letter
 from .normalise import read_number
-from .register_layout import KNOWN_SETTINGS, OBJECTIVES, SETTINGS, SHEETS, TEAMS, Column, Sheet
+from .register_layout import KNOWN_SETTINGS, OBJECTIVES, POLARITY_LABELS, SETTINGS, SHEETS, TEAMS, Column, Sheet
 
 INSTRUCTIONS = "Instructions"
 LAST_ROW = 2000  # how far down dropdowns reach

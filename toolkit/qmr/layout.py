@@ -23,6 +23,7 @@ from .model import (
     TeamPlan,
 )
 from .period import Period
+from .register_layout import POLARITY_LABELS
 from .traffic_lights import target_shown
 
 FORMAT_VERSION = 1
@@ -49,12 +50,6 @@ NARRATIVE_ROWS = 15  # free rows offered for narrative entries
 
 READY = "Ready to send"
 
-POLARITY_LABELS = {
-    "higher": "Higher is better",
-    "lower": "Lower is better",
-    "target": "Closest to target",
-    "none": "None",
-}
 
 
 @dataclass(frozen=True)

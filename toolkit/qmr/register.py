@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -19,10 +20,11 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from .calamine_errors import is_reading_failure, silenced_panics
-from .layout import POLARITY_LABELS, column_letter
+from .cells import column_letter
+from .findings_report import cell_sort_key
 from .model import EqualityAction, Finding, Indicator, Milestone, Objective, Plan, RiskMeasure, Severity, Team
 from .normalise import is_blank as _blank
-from .normalise import read_number
+from .normalise import percent_from_fraction, read_number
 from .normalise import text as cell_text
 from .period import financial_year_of
 from .register_layout import (
@@ -32,6 +34,7 @@ from .register_layout import (
     KNOWN_SETTINGS,
     MILESTONES,
     OBJECTIVES,
+    POLARITY_LABELS,
     RISKS,
     SETTINGS,
     SHEETS,
@@ -39,7 +42,7 @@ from .register_layout import (
     Sheet,
     header_key,
 )
-from .register_values import Due, date_in_text, financial_year, parse_due
+from .register_values import Due, dates_in_text, financial_year, parse_due
 
 # Sheets without which there is no plan at all; the others only add to it.
 REQUIRED_SHEETS = (TEAMS.name, OBJECTIVES.name, MILESTONES.name, INDICATORS.name)
@@ -54,6 +57,21 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     RISKS.name: ("objective_ref", "measures"),
     EQUALITY.name: ("action", "team"),
     SETTINGS.name: ("name",),
+}
+
+# Optional columns whose absence changes every row: one finding at the header row says what follows
+# and what to add (the rows then say nothing more about the missing column).
+OPTIONAL_MATTERS: dict[str, dict[str, tuple[Severity, str]]] = {
+    INDICATORS.name: {
+        "polarity": (Severity.ERROR, "every PI is read with polarity none, so qmr cannot tell good from bad"),
+        "frequency": (Severity.WARNING, "every PI is taken to be reported quarterly"),
+        "profile": (Severity.WARNING, "every PI is taken to be flat (the same target each quarter)"),
+        "annual_target": (Severity.WARNING, "no PI has an annual target, so no status can be computed"),
+    },
+    MILESTONES.name: {
+        "due": (Severity.WARNING, "milestones are undated unless their text sets a date (by March 2016)"),
+    },
+    EQUALITY.name: {"target_date": (Severity.WARNING, "no equality action has a target date")},
 }
 
 
@@ -157,14 +175,20 @@ class _Row:
     letters: dict[str, str]  # column key -> column letter
 
     def cell(self, key: str) -> str:
-        letter = self.letters.get(key) or next(iter(self.letters.values()), "A")
-        return f"{letter}{self.number}"
+        """The key's cell; the whole row (`7:7`) when the sheet has no such column."""
+        letter = self.letters.get(key)
+        return f"{letter}{self.number}" if letter else f"{self.number}:{self.number}"
 
     def raw(self, key: str) -> object:
         return self.values.get(key)
 
     def text(self, key: str) -> str:
         return _text(self.values.get(key))
+
+
+def _in_year(day: date | None, year: str) -> bool:
+    """Whether a day falls in a financial year written like 2015/16 (April to March)."""
+    return day is not None and date(int(year[:4]), 4, 1) <= day <= date(int(year[:4]) + 1, 3, 31)
 
 
 def _text(value: object) -> str:
@@ -176,8 +200,26 @@ def _text(value: object) -> str:
     return " ".join(cell_text(value).split())
 
 
+# A PI's figures in the order they are judged against each other (label as in findings).
+_FIGURES = {
+    "annual_target": "annual target",
+    "previous_actual": "previous actual",
+    "q1_target": "Q1 target",
+    "q2_target": "Q2 target",
+    "q3_target": "Q3 target",
+    "q4_target": "Q4 target",
+}
+
 _SHEET_ORDER = {sheet.name: number for number, sheet in enumerate(SHEETS)}
-_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _position(cell: str) -> tuple[int, int]:
+    """(row, column) for ordering findings: a whole row (`7:7`) before its cells, no cell first."""
+    first = cell.split(":")[0]
+    if first.isdigit():
+        return int(first), 0
+    kind, row, column, _ = cell_sort_key(cell)
+    return (row, column) if kind == 1 else (0, 0)
 
 
 class _Findings:
@@ -197,14 +239,7 @@ class _Findings:
         cell: str = "",
         team: str = "",
     ) -> None:
-        row = col = 0
-        match = _CELL.match(cell)
-        if match:
-            col = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(match.group(1))))
-            row = int(match.group(2))
-        elif cell.split(":")[0].isdigit():
-            row = int(cell.split(":")[0])
-        key = (_SHEET_ORDER.get(sheet, -1), row, col, len(self._items))
+        key = (_SHEET_ORDER.get(sheet, -1), *_position(cell), len(self._items))
         self._items.append((key, Finding(severity, message, action, self.file, sheet, cell, team, f"register-{code}")))
 
     def sorted(self) -> list[Finding]:
@@ -278,12 +313,86 @@ def _find_sheet(names: list[str], sheet: Sheet, out: _Findings) -> str | None:
     return None
 
 
-def _read_sheet(book: CalamineWorkbook, actual: str, sheet: Sheet, out: _Findings) -> list[_Row]:
-    """The sheet's data rows, by column key; [] (with an error) when a row-key column is missing."""
+def _grid_by_rows(book: CalamineWorkbook, actual: str) -> tuple[list[list[object]], list[int]]:
+    """The sheet's cells from A1, as `to_python(skip_empty_area=False)` gives them, read row by row,
+    and the (1-based) numbers of the rows calamine could not convert.
+
+    calamine panics on some values (-1e20 in a date-formatted cell) and, read as a whole, loses the
+    sheet; its row iterator fails on exactly the bad row and then carries on with the next one.
+    """
+    sheet = book.get_sheet_by_name(actual)
+    if sheet.end is None:
+        return [], []
+    last_row, last_col = sheet.end
+    read: list[list[object] | None] = []
+    rows = iter(sheet.iter_rows())
+    for _ in range(last_row + 2):  # every step reads or fails on one row: bounded even if calamine loops
+        try:
+            values = next(rows)
+        except StopIteration:
+            break
+        except BaseException as exc:
+            if not is_reading_failure(exc):
+                raise
+            read.append(None)
+            continue
+        read.append(list(values))
+    offset = max(0, last_row + 1 - len(read))  # some calamine versions start at the first row with data
+    grid: list[list[object]] = [[] for _ in range(offset)]
+    bad = []
+    for number, values in enumerate(read, start=offset + 1):
+        if values is None:
+            bad.append(number)
+            grid.append([])
+        else:
+            grid.append([None] * max(0, last_col + 1 - len(values)) + values)
+    return grid, bad
+
+
+def _recover_rows(path: Path, actual: str, numbers: list[int]) -> dict[int, tuple[list[object], list[str]]]:
+    """Rows calamine could not read, read with openpyxl instead: each row's values from column A and
+    the cells it could not read either (Excel shows them as #####); {} when openpyxl fails too."""
+    import openpyxl  # only on this rare path: calamine reads every register that is well formed
+
+    recovered: dict[int, tuple[list[object], list[str]]] = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about the very cell reported here
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                worksheet = book[actual]
+                for number in numbers:
+                    values: list[object] = []
+                    unreadable = []
+                    for cells in worksheet.iter_rows(min_row=number, max_row=number, min_col=1):
+                        for index, cell in enumerate(cells, start=1):
+                            value = getattr(cell, "value", None)
+                            if getattr(cell, "data_type", "") == "e":
+                                unreadable.append(f"{column_letter(index)}{number}")
+                                value = None
+                            values.append(value)
+                    recovered[number] = (values, unreadable)
+            finally:
+                book.close()
+    except Exception:  # openpyxl cannot read it either: the rows are reported as lost
+        return {}
+    return recovered
+
+
+def _sheet_grid(
+    book: CalamineWorkbook, path: Path, actual: str, sheet: Sheet, out: _Findings
+) -> list[list[object]] | None:
+    """The sheet's cells from A1 (None, with an error, when it cannot be read at all); a cell neither
+    reader can convert costs its value (or at worst its row), never the sheet, and is reported where it is."""
     try:
         with silenced_panics():
-            grid = book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
-    except BaseException as exc:  # including calamine's panics on impossible dates
+            try:
+                return book.get_sheet_by_name(actual).to_python(skip_empty_area=False)
+            except BaseException as exc:  # including calamine's panics on impossible dates
+                if not is_reading_failure(exc):
+                    raise
+            grid, bad = _grid_by_rows(book, actual)
+    except BaseException as exc:
         if not is_reading_failure(exc):
             raise
         out.add(
@@ -293,6 +402,39 @@ def _read_sheet(book: CalamineWorkbook, actual: str, sheet: Sheet, out: _Finding
             "Open the register in Excel, check the sheet and save it again.",
             sheet=sheet.name,
         )
+        return None
+    recovered = _recover_rows(path, actual, bad) if bad else {}
+    for number in bad:
+        if number not in recovered:
+            out.add(
+                Severity.ERROR,
+                "row-unreadable",
+                f"row {number} cannot be read: a cell holds a value Excel cannot show (it shows #####, "
+                "typically a number in a date-formatted cell); the row is left out",
+                f"Correct the cell showing ##### in row {number}: type the date again, or clear its date format.",
+                sheet=sheet.name,
+                cell=f"{number}:{number}",
+            )
+            continue
+        values, unreadable = recovered[number]
+        grid[number - 1] = values
+        for cell in unreadable:
+            out.add(
+                Severity.ERROR,
+                "cell-unreadable",
+                f"cell {cell} cannot be read: it holds a number Excel cannot show as a date (it shows #####); "
+                "it is read as blank",
+                f"Correct {cell}: type the date again (31/03/2016 or Mar 2016), or clear its date format.",
+                sheet=sheet.name,
+                cell=cell,
+            )
+    return grid
+
+
+def _read_sheet(book: CalamineWorkbook, path: Path, actual: str, sheet: Sheet, out: _Findings) -> list[_Row]:
+    """The sheet's data rows, by column key; [] (with an error) when a row-key column is missing."""
+    grid = _sheet_grid(book, path, actual, sheet, out)
+    if grid is None:
         return []
     header_at = next((i for i, row in enumerate(grid) if any(not _blank(v) for v in row)), None)
     if header_at is None:
@@ -365,6 +507,17 @@ def _read_sheet(book: CalamineWorkbook, actual: str, sheet: Sheet, out: _Finding
         if all(v is None for v in values.values()):
             continue
         rows.append(_Row(sheet.name, offset, values, letters))
+    for key, (severity, consequence) in OPTIONAL_MATTERS.get(sheet.name, {}).items():
+        if rows and key not in letters:
+            col = sheet.column(key)
+            out.add(
+                severity,
+                "column-missing",
+                f"column {col.header!r} is missing: {consequence}",
+                f"Add a column headed {col.header!r} to row {header_row}: {col.note}",
+                sheet=sheet.name,
+                cell=f"{header_row}:{header_row}",
+            )
     return rows
 
 
@@ -573,12 +726,42 @@ class _Builder:
         self.check_year(row, key, due, year, what)
         return due.text, due.day
 
+    def due_from_text(self, row: _Row, text: str, year: str) -> tuple[str, date | None]:
+        """The deadline an undated milestone sets in its text ("by March 2009"), when inside its year.
+
+        Only deadline phrases count (see `register_values.dates_in_text`); a date outside the
+        milestone's financial year is more likely history than a deadline, so Due stays blank.
+        """
+        found = dates_in_text(text)
+        if not found:
+            return "", None
+        inside = [due for due in found if not year or _in_year(due.day, year)]
+        if not inside:
+            seen = ", ".join(due.text for due in found)
+            self.add(
+                Severity.WARNING,
+                "date-from-text-outside-year",
+                row,
+                "due",
+                f"the milestone's text names {seen}, outside its financial year {year}; Due is left blank",
+                "Write the due date in Due, or check the date in the text and the Year column.",
+            )
+            return "", None
+        chosen = inside[-1]
+        self.add(
+            Severity.INFO,
+            "date-from-text",
+            row,
+            "due",
+            f"due date {chosen.text} taken from the milestone's text",
+            f"Nothing to do; or write {chosen.text} in Due.",
+        )
+        return chosen.text, chosen.day
+
     def check_year(self, row: _Row, key: str, due: Due, year: str, what: str) -> None:
         if due.day is None or not year:
             return
-        start = date(int(year[:4]), 4, 1)
-        end = date(int(year[:4]) + 1, 3, 31)
-        if not start <= due.day <= end:
+        if not _in_year(due.day, year):
             self.add(
                 Severity.WARNING,
                 "date-outside-year",
@@ -828,7 +1011,7 @@ class _Builder:
                 )
             unit = self.unit(row)
             polarity = self.choice(row, "polarity", _POLARITIES, "none", "polarity")
-            if unit != "text" and row.raw("polarity") is None:
+            if unit != "text" and row.raw("polarity") is None and "polarity" in row.letters:
                 self.add(
                     Severity.ERROR,
                     "polarity-missing",
@@ -852,10 +1035,12 @@ class _Builder:
                         f"Choose {known!r} from the dropdown.",
                     )
                     category = known
-            previous = self.value(row, "previous_actual", unit, "previous actual")
-            target = self.value(row, "annual_target", unit, "annual target")
-            quarters = tuple(self.value(row, f"q{q}_target", unit, f"Q{q} target") for q in range(1, 5))
+            figures = {key: self.value(row, key, unit, what) for key, what in _FIGURES.items()}
             tolerance = self.tolerance(row)
+            if unit == "%":
+                figures = self.percent_fractions(row, ref, figures, tolerance)
+            previous, target = figures["previous_actual"], figures["annual_target"]
+            quarters = tuple(figures[f"q{q}_target"] for q in range(1, 5))
             result.append(
                 Indicator(
                     ref,
@@ -872,6 +1057,69 @@ class _Builder:
                     quarters,
                     tolerance,
                 )
+            )
+        return result
+
+    def percent_fractions(
+        self, row: _Row, ref: str, figures: dict[str, float | str | None], tolerance: float | None
+    ) -> dict[str, float | str | None]:
+        """A % PI's figures with those typed in Excel's percentage format (82% is stored as 0.82)
+        read as percentage points (82), which is how qmr keeps percentages.
+
+        calamine gives no number formats, so the row decides: a fraction is scaled when that brings it
+        nearer the row's largest figure above 1 (`normalise.percent_from_fraction`), so a sickness
+        target of 0.9 beside last year's 4.1 stays 0.9. When every figure is 1 or less nothing can
+        tell them apart from small percentages: they are kept, with a warning.
+        """
+        numbers = {key: value for key, value in figures.items() if isinstance(value, float)}
+        fractions = [
+            key
+            for key, value in numbers.items()
+            if 0 < abs(value) <= 1 and isinstance(row.raw(key), (int, float)) and not isinstance(row.raw(key), bool)
+        ]
+        if not fractions:
+            return figures
+        points = [value for value in numbers.values() if abs(value) > 1]
+        if not points:
+            # info, not warning: real PIs are this small (permanent exclusions: 0.02%, target 0.35%)
+            shown = ", ".join(f"{_FIGURES[key]} {_text(numbers[key])}" for key in fractions)
+            self.add(
+                Severity.INFO,
+                "percent-fractions",
+                row,
+                fractions[0],
+                f"every figure of % PI {ref} is 1 or less ({shown}); they are read as written, "
+                f"so {_text(numbers[fractions[0]])} means {_text(numbers[fractions[0]])}%",
+                "If they were typed as percentages (82%), Excel stored them as fractions (0.82): type 82 for "
+                "82%. Otherwise nothing to do.",
+            )
+            return figures
+        reference = max(points, key=abs)
+        result = dict(figures)
+        for key in fractions:
+            normalised = percent_from_fraction(numbers[key], "%", reference)
+            if not normalised.note:
+                continue
+            result[key] = normalised.value
+            self.add(
+                Severity.INFO,
+                "percent-fraction",
+                row,
+                key,
+                f"{_FIGURES[key]} {_text(numbers[key])} read as {_text(normalised.value)}: Excel stores a "
+                f"percentage typed as {_text(normalised.value)}% as the fraction {_text(numbers[key])}",
+                "Nothing to do; percentages are kept as 75 for 75%.",
+            )
+        if result != figures and tolerance is not None and 0 < tolerance < 1:
+            self.add(
+                Severity.WARNING,
+                "percent-tolerance",
+                row,
+                "tolerance",
+                f"amber tolerance {_text(tolerance)} is read as {_text(tolerance)} percentage points; if it "
+                f"was typed as {_text(round(tolerance * 100, 10))}% like the row's other figures, it is too small",
+                f"Type the tolerance in percentage points, e.g. {_text(round(tolerance * 100, 10))} for "
+                f"{_text(round(tolerance * 100, 10))}%.",
             )
         return result
 
@@ -962,6 +1210,13 @@ class _Builder:
             )
         return None
 
+    @staticmethod
+    def link_tokens(row: _Row) -> list[str]:
+        """The refs in a Linked indicators cell, split on commas, semicolons and line breaks (one per line
+        is common) before spaces are tidied, so `LI19<newline>LI20` is two refs, not `LI19 LI20`."""
+        written = cell_text(row.raw("indicators"))
+        return [" ".join(part.split()) for part in re.split(r"[,;\r\n]+", written) if part.strip()]
+
     def read_objectives(self, rows: list[_Row], indicators: list[Indicator]) -> list[Objective]:
         by_exact = {i.ref: i.ref for i in indicators}
         by_loose: dict[str, list[str]] = {}
@@ -991,7 +1246,7 @@ class _Builder:
                     team=team,
                 )
             links = []
-            for token in filter(None, (" ".join(t.split()) for t in re.split(r"[,;\n]+", row.text("indicators")))):
+            for token in self.link_tokens(row):
                 if _RANGE.search(token):
                     self.add(
                         Severity.WARNING,
@@ -1110,19 +1365,7 @@ class _Builder:
                         f"Write {year}.",
                     )
             if row.raw("due") is None:
-                due, day = "", None
-                found = date_in_text(text)
-                if found:
-                    due, day = found.text, found.day
-                    self.add(
-                        Severity.INFO,
-                        "date-from-text",
-                        row,
-                        "due",
-                        f"due date {found.text} taken from the milestone's text",
-                        f"Nothing to do; or write {found.text} in Due.",
-                    )
-                    self.check_year(row, "due", found, year, "due date")
+                due, day = self.due_from_text(row, text, year or self.settings.get("financial_year", ""))
             else:
                 due, day = self.due(row, "due", year, "due date")
             if not year:
@@ -1155,10 +1398,10 @@ class _Builder:
                 continue
             if row.raw("id") is None:
                 number = 1
-                while f"EQ{number}" in used:
+                while _same_key(f"EQ{number}") in used:
                     number += 1
                 ident = f"EQ{number}"
-                used.add(ident)
+                used.add(_same_key(ident))
                 self.add(
                     Severity.WARNING,
                     "id-generated",
@@ -1259,7 +1502,7 @@ def _read(path: Path, out: _Findings) -> Plan | None:
                 missing.append(sheet.name)
             rows[sheet.name] = []
             continue
-        rows[sheet.name] = _read_sheet(book, actual, sheet, out)
+        rows[sheet.name] = _read_sheet(book, path, actual, sheet, out)
     if missing:
         return None
     build = _Builder(out)

@@ -16,6 +16,14 @@ UNITS = ("%", "number", "£", "rate", "text")
 POLARITIES = ("higher", "lower", "target", "none")
 FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annual")
 PROFILES = ("cumulative", "flat", "discrete")
+# How each polarity reads in a sentence: register dropdown hints, template columns.
+POLARITY_LABELS = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "target": "Closest to target",
+    "none": "None",
+}
+
 CATEGORIES = (
     "Corporate Health",
     "Cost & Efficiency",

@@ -169,15 +169,34 @@ def _parse_due_text(text: str) -> Due | None:
     return None
 
 
-_BY_DATE = re.compile(r"\bby\s+(?:the\s+)?(?:end\s+of\s+)?([A-Za-z]{3,9})\.?\s+(\d{4})\b", re.IGNORECASE)
-_ANY_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b")
+# A deadline the milestone's own text sets: "by March 2009", "before 31st March 2016", "by the end of
+# Sept 2015", "no later than June 2010". A date without such a word ("the Ofsted inspection in
+# November 2014") says when something happened, not when the milestone is due, and is not taken.
+_BY_DATE = re.compile(
+    r"\b(?:by|before|(?:no|not)\s+later\s+than)\s+(?:the\s+)?(?:end\s+of\s+)?"
+    r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]{3,9})\.?,?\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def dates_in_text(text: str) -> list[Due]:
+    """Every deadline a milestone's text sets, in the order written (see `_BY_DATE`)."""
+    found = []
+    for match in _BY_DATE.finditer(text or ""):
+        month, year = _month(match.group(2)), _year(match.group(3))
+        if not (month and year):
+            continue
+        due = None
+        if match.group(1):
+            try:
+                due = _day_due(year, month, int(match.group(1)))
+            except ValueError:  # "by 31 June 2009": the month is still meant
+                due = None
+        found.append(due or _month_due(year, month))
+    return found
 
 
 def date_in_text(text: str) -> Due | None:
-    """`Set the budget by March 2009` -> Mar 2009: the month a milestone names in its own text."""
-    for pattern in (_BY_DATE, _ANY_DATE):
-        for match in reversed(list(pattern.finditer(text or ""))):
-            month, year = _month(match.group(1)), _year(match.group(2))
-            if month and year:
-                return _month_due(year, month)
-    return None
+    """`Set the budget by March 2009` -> Mar 2009: the (last) deadline a milestone sets in its own text."""
+    found = dates_in_text(text)
+    return found[-1] if found else None

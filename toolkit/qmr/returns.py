@@ -210,6 +210,10 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     unknown = sorted({sheet for sheet, *_ in keys if not layout.is_item_sheet(sheet)})
     if unknown:
         return None, f"the hidden identity sheet names unknown sheets: {', '.join(unknown)}"
+    for sheet, row, key, ref in keys:
+        # a key is `kind:ref`, `#n` for a repeated ref, of the kind its sheet holds
+        if not key.startswith(f"{layout.sheet_named(sheet).kind.value}:{ref}") or not ref:
+            return None, f"the hidden identity sheet's row list is damaged ({sheet} row {row})"
     identity = Identity(version, pairs["team"], pairs["team_name"], pairs["period"],
                         pairs["register_fingerprint"], pairs["generated_at"], tuple(keys))
     return identity, ""

@@ -272,7 +272,7 @@ def judge(
     for row in workbook.rows:
         if row.key not in expected:
             findings.append(Finding(
-                Severity.WARNING, f"{row.key.split(':', 1)[1]} is no longer in the plan register for "
+                Severity.WARNING, f"{normalise.text(row.values.get('ref'))} is no longer in the plan register for "
                 f"{period.label}; its row is ignored", "Nothing to do unless the register is wrong.",
                 file, row.sheet, row.cell("ref"), team, "row-not-in-register"))
             continue
