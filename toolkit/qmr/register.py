@@ -1309,6 +1309,25 @@ class _Builder:
             )
         return None
 
+    def id_or_new(self, row: _Row, used: set[str], prefix: str, what: str, links: str) -> str:
+        """The row's ID, or the next free `prefix<n>` (with a warning) when it has none."""
+        if row.raw("id") is not None:
+            return self.ident(row, "id")
+        number = 1
+        while _same_key(f"{prefix}{number}") in used:
+            number += 1
+        ident = f"{prefix}{number}"
+        used.add(_same_key(ident))
+        self.add(
+            Severity.WARNING,
+            "id-generated",
+            row,
+            "id",
+            f"{what} has no ID; {ident} is used",
+            f"Give it an ID of its own: IDs link {links}, so they must not change.",
+        )
+        return ident
+
     def read_milestones(self, rows: list[_Row], objectives: dict[str, Objective]) -> list[Milestone]:
         used = {_same_key(row.text("id")) for row in rows if row.raw("id") is not None}
         seen: dict[str, str] = {}
@@ -1319,22 +1338,7 @@ class _Builder:
             objective = self.objective_ref(row, objectives, "milestone")
             if objective is None:
                 continue
-            if row.raw("id") is None:
-                number = 1
-                while _same_key(f"{objective.ref}.{number}") in used:
-                    number += 1
-                ident = f"{objective.ref}.{number}"
-                used.add(_same_key(ident))
-                self.add(
-                    Severity.WARNING,
-                    "id-generated",
-                    row,
-                    "id",
-                    f"milestone has no ID; {ident} is used",
-                    "Give it an ID of its own: IDs link each quarter's returns, so they must not change.",
-                )
-            else:
-                ident = self.ident(row, "id")
+            ident = self.id_or_new(row, used, f"{objective.ref}.", "milestone", "each quarter's returns")
             if self.duplicate(seen, row, "id", ident, "milestone ID"):
                 continue
             team = objective.team
@@ -1396,22 +1400,7 @@ class _Builder:
         for row in rows:
             if not self.required(row, EQUALITY):
                 continue
-            if row.raw("id") is None:
-                number = 1
-                while _same_key(f"EQ{number}") in used:
-                    number += 1
-                ident = f"EQ{number}"
-                used.add(_same_key(ident))
-                self.add(
-                    Severity.WARNING,
-                    "id-generated",
-                    row,
-                    "id",
-                    f"equality action has no ID; {ident} is used",
-                    "Give it an ID of its own: IDs link each half-year's returns.",
-                )
-            else:
-                ident = self.ident(row, "id")
+            ident = self.id_or_new(row, used, "EQ", "equality action", "each half-year's returns")
             if self.duplicate(seen, row, "id", ident, "equality action ID"):
                 continue
             team = self.team_ref(row, "team", "equality action")
