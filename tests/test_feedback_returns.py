@@ -156,3 +156,35 @@ def test_a_superseded_draft_gets_no_feedback_copy(plan: Plan, tmp_path: Path, fl
     assert {Path(f.file).name for f in batch.validation.findings if f.code == "superseded"} == {
         "finance return.xlsx"}
     assert write_feedback_copies(batch, tmp_path / "feedback", Q4) == []
+
+
+def test_a_protected_return_gets_a_protected_feedback_copy(
+    plan: Plan, tmp_path: Path, flawed: tuple[Path, Filled]
+) -> None:
+    """The team sent its return with a password: the marked-up copy goes back with the same one."""
+    import io
+
+    from msoffcrypto import OfficeFile
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from qmr.feedback import FEEDBACK_SHEET
+    from qmr.sources import OLE_MAGIC
+
+    inbox, _ = flawed
+    plain = inbox / "finance return.xlsx"
+    locked = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain.read_bytes())).encrypt("Fin-2009!", locked)
+    plain.unlink()
+    (inbox / "finance return (protected).xlsx").write_bytes(locked.getvalue())
+    secrets = tmp_path / "passwords.txt"
+    secrets.write_text(f"{TEAM} = Fin-2009!\nBSC-HR = other\n")
+
+    batch = run_validation(plan, Q4, [inbox], passwords=secrets)
+    assert [r.team for r in batch.validation.accepted] == [TEAM]
+    (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4)
+    assert copy.read_bytes().startswith(OLE_MAGIC), "the feedback copy went out unprotected"
+    opened = io.BytesIO()
+    office = OfficeFile(io.BytesIO(copy.read_bytes()))
+    office.load_key(password="Fin-2009!")
+    office.decrypt(opened)
+    assert load_workbook(opened).sheetnames[0] == FEEDBACK_SHEET

@@ -73,15 +73,28 @@ def feedback_filename(original_name: str) -> str:
 
 
 def write_feedback(original: bytes, findings: Sequence[Finding], path: Path, *, team_name: str = "",
-                   period_label: str = "") -> Path:
+                   period_label: str = "", password: str | None = None) -> Path:
     """Write the feedback copy of one return to `path` (atomically) and return `path`.
 
+    A return that came password-protected goes back protected with the same `password`: the copy
+    holds the team's figures and travels by e-mail like the original. (Encryption salts each file,
+    so such a copy's bytes differ between runs; its content does not.)
     Raises FeedbackError when `original` is not a workbook openpyxl can open.
     """
     data = feedback_bytes(original, findings, team_name=team_name, period_label=period_label)
+    if password:
+        data = _encrypt(data, password)
     path = Path(path)
     write_bytes_atomic(path, data)
     return path
+
+
+def _encrypt(data: bytes, password: str) -> bytes:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
 
 
 def feedback_bytes(original: bytes, findings: Sequence[Finding], *, team_name: str = "",
@@ -97,8 +110,11 @@ def feedback_bytes(original: bytes, findings: Sequence[Finding], *, team_name: s
 
 def write_all_feedback(returns: Iterable[tuple[str, bytes, list[Finding]]], out_dir: Path, *,
                        period_label: str = "", team_names: Mapping[str, str] | None = None,
-                       on_error: Callable[[str, FeedbackError], None] | None = None) -> list[Path]:
+                       on_error: Callable[[str, FeedbackError], None] | None = None,
+                       passwords: Mapping[str, str] | None = None) -> list[Path]:
     """One feedback copy per (display name, data, findings) that has a non-info finding.
+
+    `passwords` (display name -> password) protects the copies of returns that came protected.
 
     File names come from feedback_filename; clashes get `_2`, `_3`, ... assigned in order of display
     name then content, so the names do not depend on the order returns were found. The team shown in
@@ -118,7 +134,7 @@ def write_all_feedback(returns: Iterable[tuple[str, bytes, list[Finding]]], out_
         team = (team_names or {}).get(code, code)
         try:
             written.append(write_feedback(data, findings, out_dir / filename, team_name=team,
-                                          period_label=period_label))
+                                          period_label=period_label, password=(passwords or {}).get(name)))
         except FeedbackError as error:
             if on_error is None:
                 raise

@@ -122,6 +122,7 @@ class Batch:
     teams_expected: tuple[str, ...] = field(default=())
     team_names: dict[str, str] = field(default_factory=dict)
     past: list[PastValue] = field(default_factory=list)  # history as it stood before this run
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)  # team -> password, from --passwords
 
     @property
     def missing(self) -> list[str]:
@@ -144,7 +145,8 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     prior.sources.extend(records)
     past = history.load_past(db)
     result = validate(plan, period, candidates, past, prior=prior, workers=workers, progress=progress)
-    return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past)
+    return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
+                 secrets)
 
 
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
@@ -188,8 +190,11 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
     superseded = {s.file for s in batch.validation.sources if s.outcome == "superseded"}
     returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
                sorted(batch.validation.readable.items()) if name not in superseded]
+    # a return that came protected goes back protected, with its team's password
+    protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
+               if name in batch.validation.encrypted and team in batch.passwords}
     return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
-                              on_error=cannot)
+                              on_error=cannot, passwords=protect)
 
 
 def _slug(name: str) -> str:

@@ -80,6 +80,7 @@ class Validation:
     sources: list[SourceRecord] = field(default_factory=list)
     # what each readable file said it was, for feedback copies: file -> (team, bytes)
     readable: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    encrypted: set[str] = field(default_factory=set)  # files that came password-protected
 
     @property
     def rejected_teams(self) -> set[str]:
@@ -120,6 +121,8 @@ def validate(
             result.sources.append(_record(item, team, "rejected", refusal.message))
             continue
         result.readable[item.name] = (team, item.data)
+        if getattr(item, "encrypted_was", False):
+            result.encrypted.add(item.name)
         candidates.append((item, workbook))
 
     earlier = index_past(past, period)
