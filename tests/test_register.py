@@ -531,17 +531,22 @@ def test_messy_register_saved_by_libreoffice_gives_the_same_findings(soffice: st
         (f.severity, f.sheet, f.cell, f.code) for f in check_register(messy)]
 
 
-def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, capfd) -> None:
-    """calamine panics (in Rust) converting -1e20 in a date-formatted cell: a finding, and nothing
-    from Rust on the officer's terminal."""
-    import openpyxl
-
+def register_with_an_impossible_date(tmp_path: Path) -> tuple[Path, Plan | None]:
+    """The BPR example with -1e20 in a date-formatted Due cell (Milestones!D4), and the plan as it
+    reads without that cell."""
     path = examples.write_example("bpr-2008-09", tmp_path / "plan.xlsx")
     whole, _ = read_register(path)
     book = openpyxl.load_workbook(path)
     book["Milestones"]["D4"].value = -1e20
     book["Milestones"]["D4"].number_format = "dd/mm/yyyy"
     book.save(path)
+    return path, whole
+
+
+def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, capfd) -> None:
+    """calamine panics (in Rust) converting -1e20 in a date-formatted cell: a finding, and nothing
+    from Rust on the officer's terminal."""
+    path, whole = register_with_an_impossible_date(tmp_path)
     plan, findings = read_register(path)
     assert plan is not None and whole is not None
     # the finding names the cell, and says what to do about it
@@ -559,12 +564,7 @@ def test_a_row_no_reader_can_read_is_reported_by_row(tmp_path: Path, monkeypatch
     """When openpyxl cannot read the bad row either, only that row is lost, and the finding names it."""
     from qmr import register
 
-    path = examples.write_example("bpr-2008-09", tmp_path / "plan.xlsx")
-    whole, _ = read_register(path)
-    book = openpyxl.load_workbook(path)
-    book["Milestones"]["D4"].value = -1e20
-    book["Milestones"]["D4"].number_format = "dd/mm/yyyy"
-    book.save(path)
+    path, whole = register_with_an_impossible_date(tmp_path)
     monkeypatch.setattr(register, "_recover_rows", lambda *args: {})
     plan, findings = read_register(path)
     assert plan is not None and whole is not None
