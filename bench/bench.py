@@ -21,13 +21,13 @@ import pandas as pd
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from qmr import layout
-from qmr.examples import write_example
+from qmr.cycle import load_plan, run_consolidation, run_validation
+from qmr.demo.simulate import fill_return, simulate
 from qmr.model import Plan
 from qmr.period import Period
-from qmr.quarter import load_plan, run_consolidation, run_validation
-from qmr.simulate import fill_return, simulate
-from qmr.templates import write_templates
+from qmr.plan.examples import write_example
+from qmr.returns import layout
+from qmr.returns.template import write_templates
 
 PERIOD = Period(2015, 3)
 

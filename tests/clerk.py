@@ -24,12 +24,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from qmr import layout
 from qmr.cells import column_letter
-from qmr.layout import FIRST_ROW, ItemSheet
+from qmr.demo.simulate import template_rows, type_into
 from qmr.model import Kind
 from qmr.period import Period
-from qmr.simulate import template_rows, type_into
+from qmr.returns import layout
+from qmr.returns.layout import FIRST_ROW, ItemSheet
 
 Answer = dict[str, object]
 Answers = Callable[[ItemSheet, str, Answer], "Answer | None"] | Mapping[str, object] | None

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 
-from qmr.chase import reminder_name, write_reminders
+from qmr.collect.chase import reminder_name, write_reminders
+from qmr.collect.sources import collect
 from qmr.model import Plan
 from qmr.period import Period
-from qmr.sources import collect
 
 PERIOD = Period(2008, 4)
 SENT = datetime(2009, 4, 27, 9, 0, tzinfo=UTC)

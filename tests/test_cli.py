@@ -19,13 +19,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from qmr import cli, history, quarter
+from qmr import cli
+from qmr import cycle as quarter
+from qmr.consolidate import history
+from qmr.demo.simulate import Answer, fill_return, simulate
 from qmr.model import Severity
 from qmr.period import Period
-from qmr.register import check_register, read_register
-from qmr.register_layout import SHEETS
-from qmr.simulate import Answer, fill_return, simulate
-from qmr.templates import write_templates
+from qmr.plan.layout import SHEETS
+from qmr.plan.reader import check_register, read_register
+from qmr.returns.template import write_templates
 
 QMR = Path(sys.executable).with_name("qmr")
 Q3 = Period(2008, 3)  # the bpr-2008-09 example's year

@@ -15,14 +15,14 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from qmr import layout
 from qmr.cells import column_letter
-from qmr.examples import write_example
-from qmr.master_summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
+from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
+from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
 from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Plan, Status
 from qmr.period import Period
-from qmr.quarter import load_plan, make_templates, run_consolidation, run_validation
-from qmr.simulate import Answer, Filled, fill_return, template_rows
+from qmr.plan.examples import write_example
+from qmr.publish.master.summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
+from qmr.returns import layout
 
 # openpyxl drops sparklines it cannot model when reading
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")

@@ -15,9 +15,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-import qmr.feedback as feedback_module
-from qmr import findings_report, sources
-from qmr.feedback import (
+import qmr.publish.feedback as feedback_module
+from qmr import findings
+from qmr.collect import sources
+from qmr.findings import cell_sort_key
+from qmr.model import Finding, Severity
+from qmr.publish.feedback import (
     COMMENT_AUTHOR,
     FEEDBACK_SHEET,
     FeedbackError,
@@ -25,8 +28,7 @@ from qmr.feedback import (
     write_all_feedback,
     write_feedback,
 )
-from qmr.findings_report import REPORT_COLUMNS, cell_sort_key, write_findings_report
-from qmr.model import Finding, Severity
+from qmr.publish.findings_report import REPORT_COLUMNS, write_findings_report
 
 ATTACK = '=HYPERLINK("http://x","y")'
 RED, AMBER = "FFFFC7CE", "FFFFEB9C"
@@ -224,7 +226,7 @@ def test_unopenable_return_raises_feedback_error(tmp_path: Path, data: bytes, wo
 def test_cells_and_ole_files_are_recognised_by_one_definition_each() -> None:
     # The feedback copy locates cells and refuses OLE files exactly as the findings report sorts cells
     # and collection sniffs files: one pattern, one magic number, nothing copied that could drift.
-    assert feedback_module.CELL_RE is findings_report.CELL_RE
+    assert feedback_module.CELL_RE is findings.CELL_RE
     assert feedback_module.OLE_MAGIC is sources.OLE_MAGIC
     assert not hasattr(feedback_module, "_CELL_RE")
     assert b"\\xd0\\xcf" not in Path(feedback_module.__file__).read_bytes()

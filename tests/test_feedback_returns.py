@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qmr import layout
-from qmr.feedback import COMMENT_AUTHOR, FEEDBACK_SHEET
+from qmr.cycle import Batch, run_validation, write_feedback_copies
+from qmr.demo.simulate import Answer, Filled, fill_return, simulate
+from qmr.judge.validate import expected_rows
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
-from qmr.quarter import Batch, run_validation, write_feedback_copies
-from qmr.simulate import Answer, Filled, fill_return, simulate
-from qmr.templates import write_templates
-from qmr.validate import expected_rows
+from qmr.publish.feedback import COMMENT_AUTHOR, FEEDBACK_SHEET
+from qmr.returns import layout
+from qmr.returns.template import write_templates
 
 Q4 = Period(2008, 4)
 TEAM = "BSC-FIN"
@@ -167,8 +167,8 @@ def test_a_protected_return_gets_a_protected_feedback_copy(
     from msoffcrypto import OfficeFile
     from msoffcrypto.format.ooxml import OOXMLFile
 
-    from qmr.feedback import FEEDBACK_SHEET
-    from qmr.sources import OLE_MAGIC
+    from qmr.collect.sources import OLE_MAGIC
+    from qmr.publish.feedback import FEEDBACK_SHEET
 
     inbox, _ = flawed
     plain = inbox / "finance return.xlsx"

@@ -13,12 +13,13 @@ import openpyxl
 import pytest
 from openpyxl import load_workbook
 
-from qmr import history, layout
-from qmr.examples import write_example
+from qmr.consolidate import history
+from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
+from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
 from qmr.model import Kind, PastValue, Plan
 from qmr.period import Period
-from qmr.quarter import load_plan, make_templates, run_consolidation, run_validation
-from qmr.simulate import Answer, Filled, fill_return, template_rows
+from qmr.plan.examples import write_example
+from qmr.returns import layout
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
 

@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qmr import history, layout
+from qmr.consolidate import history
+from qmr.cycle import make_templates, run_validation
+from qmr.demo.simulate import Answer, fill_return, simulate
+from qmr.judge.auto_status import auto_status
 from qmr.model import Indicator, Milestone, Plan, RiskMeasure, Severity, Status
 from qmr.period import Period
-from qmr.quarter import make_templates, run_validation
-from qmr.simulate import Answer, fill_return, simulate
-from qmr.templates import write_templates
-from qmr.traffic_lights import auto_status, quarter_target, target_shown
+from qmr.plan.targets import quarter_target, target_shown
+from qmr.returns import layout
+from qmr.returns.template import write_templates
 
 Q1, Q2, Q4 = Period(2008, 1), Period(2008, 2), Period(2008, 4)
 

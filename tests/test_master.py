@@ -12,11 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import convert, make_plan
-from qmr import master
-from qmr.findings_report import SEVERITY_COLOURS, sorted_findings
-from qmr.master import sheet_names, write_master
-from qmr.master_summary import NOTHING_DUE, count_sentence, status_counts, team_returns
-from qmr.master_tables import DATA_HEADERS
+from qmr.findings import sorted_findings
 from qmr.model import (
     DATA_COLUMNS,
     Consolidation,
@@ -29,7 +25,12 @@ from qmr.model import (
     SourceRecord,
     Status,
 )
-from qmr.traffic_lights import target_shown
+from qmr.plan.targets import target_shown
+from qmr.publish import master
+from qmr.publish.master import sheet_names, write_master
+from qmr.publish.master.summary import NOTHING_DUE, count_sentence, status_counts, team_returns
+from qmr.publish.master.tables import DATA_HEADERS
+from qmr.statuses import SEVERITY_COLOURS
 
 # openpyxl drops sparklines it cannot model when reading; the zip is checked for them directly
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")

@@ -28,14 +28,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.workbook.workbook import Workbook
 
 from conftest import make_plan
-from qmr import layout
+from qmr.collect.sources import collect
+from qmr.cycle import Batch, write_feedback_copies
+from qmr.demo.simulate import Answer, fill_return, simulate
+from qmr.judge.validate import Validation, expected_rows, validate
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
-from qmr.quarter import Batch, write_feedback_copies
-from qmr.simulate import Answer, fill_return, simulate
-from qmr.sources import collect
-from qmr.templates import write_templates
-from qmr.validate import Validation, expected_rows, validate
+from qmr.returns import layout
+from qmr.returns.template import write_templates
 
 PLAN = make_plan()
 PERIODS = (Period(2008, 2), Period(2008, 4))

@@ -13,13 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import convert, make_plan
-from qmr import examples
-from qmr.blank_register import INSTRUCTIONS, write_register
 from qmr.model import Finding, Plan, Severity
 from qmr.normalise import read_number as to_number
-from qmr.register import check_register, errors, read_register
-from qmr.register_layout import SHEETS, Sheet
-from qmr.register_values import dates_in_text, financial_year, parse_due
+from qmr.plan import examples
+from qmr.plan.blank import INSTRUCTIONS, write_register
+from qmr.plan.layout import SHEETS, Sheet
+from qmr.plan.reader import check_register, errors, read_register
+from qmr.plan.values import dates_in_text, financial_year, parse_due
 
 
 def headers(sheet: Sheet) -> list[str]:
@@ -562,7 +562,7 @@ def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, 
 
 def test_a_row_no_reader_can_read_is_reported_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When openpyxl cannot read the bad row either, only that row is lost, and the finding names it."""
-    from qmr import register
+    from qmr.plan import reader as register
 
     path, whole = register_with_an_impossible_date(tmp_path)
     monkeypatch.setattr(register, "_recover_rows", lambda *args: {})

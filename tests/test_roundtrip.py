@@ -12,14 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import convert
-from qmr import layout
+from qmr.collect.sources import collect
+from qmr.demo.simulate import Answer, Filled, fill_return, simulate
+from qmr.judge.validate import Validation, expected_rows, validate
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
-from qmr.returns import read_return
-from qmr.simulate import Answer, Filled, fill_return, simulate
-from qmr.sources import collect
-from qmr.templates import write_templates
-from qmr.validate import Validation, expected_rows, validate
+from qmr.returns import layout
+from qmr.returns.reader import read_return
+from qmr.returns.template import write_templates
 
 pytestmark = pytest.mark.libreoffice
 

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 from python_calamine import CalamineWorkbook
 
+from qmr.collect.sources import Candidate, Limits, collect, read_passwords, sha256_of
 from qmr.model import Severity
-from qmr.returns import read_return
-from qmr.sources import Candidate, Limits, collect, read_passwords, sha256_of
+from qmr.returns.reader import read_return
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Small limits so the bombs and the oversized file stay small; real returns here are about 5 kB.

@@ -17,12 +17,12 @@ from python_calamine import CalamineWorkbook
 
 from clerk import default_answer, fill_return, read_rows, type_into
 from conftest import convert, make_plan
-from qmr import layout
-from qmr.layout import FIRST_ROW, HEADER_ROW, STATUS_ROW
+from qmr.demo.simulate import LockedCell
 from qmr.model import Plan
 from qmr.period import Period
-from qmr.simulate import LockedCell
-from qmr.templates import (
+from qmr.returns import layout
+from qmr.returns.layout import FIRST_ROW, HEADER_ROW, STATUS_ROW
+from qmr.returns.template import (
     NEED_ACTUAL,
     NEED_EXPLANATION,
     NEED_LISTED_PROGRESS,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qmr.judge.auto_status import auto_status, direction, trend
 from qmr.model import Indicator, Status
-from qmr.traffic_lights import auto_status, direction, quarter_target, trend
+from qmr.plan.targets import quarter_target
 
 
 def pi(polarity: str = "higher", profile: str = "flat", annual: float | str | None = 100.0,

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from qmr import layout
+from qmr.collect.sources import collect
+from qmr.cycle import run_validation
+from qmr.demo.simulate import Answer, Filled, fill_return, simulate
+from qmr.judge.validate import Validation, expected_rows, validate
 from qmr.model import Kind, PastValue, Plan, Severity, Status
 from qmr.period import Period
-from qmr.quarter import run_validation
-from qmr.simulate import Answer, Filled, fill_return, simulate
-from qmr.sources import collect
-from qmr.templates import write_templates
-from qmr.validate import Validation, expected_rows, validate
+from qmr.returns import layout
+from qmr.returns.template import write_templates
 
 Q4 = Period(2008, 4)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .model import Status
+from qmr.model import Status
 
 _STATUS_WORDS: dict[str, Status] = {
     "green": Status.GREEN,

@@ -1,0 +1,578 @@
+"""The `qmr` command: a thin shell over the functions in quarter.py and friends.
+
+Exit codes (contract): 0 done and clean; 1 done, with rejected returns or errors (outputs still
+written); 2 nothing done (bad arguments, unreadable register). No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import astuple
+from datetime import date
+from functools import wraps
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from qmr import cycle as quarter
+from qmr.consolidate import history
+from qmr.cycle import Batch, Folder, PlanError
+from qmr.model import Finding, Severity
+from qmr.period import Period, PeriodError
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
+
+
+class Out:
+    """Where a command speaks: rich on stdout, silent with --quiet, no bar when not a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        # piped into a file or a log, tables get a readable width rather than rich's 80 columns
+        width = None if sys.stdout.isatty() else 140
+        # no emoji codes either: a file called x:fire:.xlsx is printed as it is named
+        self.console = Console(quiet=quiet, highlight=False, soft_wrap=True, width=width, emoji=False)
+        self.errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+    def say(self, *parts: object) -> None:
+        self.console.print(*parts)
+
+    def fail(self, message: str) -> None:
+        """`message` is plain text (file names, what a return said): never read as rich markup."""
+        self.errors.print(f"[bold red]qmr:[/] {_escape(message)}")
+
+    def progress(self, label: str) -> tuple[Progress | None, Callable[[int, int], None] | None]:
+        """A bar on a terminal only; the callback takes (done, total)."""
+        if self.quiet or not sys.stderr.isatty():
+            return None, None
+        bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=self.errors, transient=True)
+        task = bar.add_task(label, total=None)
+        return bar, lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def quiet_option(command: Callable) -> Callable:
+    """Every command takes --quiet (contract)."""
+    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(command)
+
+
+def guarded(command: Callable) -> Callable:
+    """Turn every failure into a one-line message and exit code 2: no traceback reaches a user."""
+
+    @wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except PlanError as error:
+            out = Out(False)
+            out.fail(f"{error.path}: the plan register cannot be used:")
+            for finding in error.findings[:20]:
+                out.errors.print(f"  {finding}", markup=False)
+            if len(error.findings) > 20:
+                out.errors.print(f"  ... and {len(error.findings) - 20} more")
+            out.errors.print(f"Run: qmr register check {error.path}", markup=False)
+            sys.exit(EXIT_NOTHING_DONE)
+        except OSError as error:
+            Out(False).fail(f"{error.filename or ''} {error.strerror or error}".strip())
+            sys.exit(EXIT_NOTHING_DONE)
+        except (sqlite3.DatabaseError, history.HistoryError) as error:
+            Out(False).fail(f"the history database cannot be used ({error}); check that --db names a qmr "
+                            "history file (qmr.db), or give a new file name to start one.")
+            sys.exit(EXIT_NOTHING_DONE)
+        except Exception as error:  # the last line of defence; QMR_DEBUG=1 shows the traceback
+            if os.environ.get("QMR_DEBUG"):
+                raise
+            _last_words(f"unexpected problem ({type(error).__name__}: {error}). Nothing was changed. "
+                        "Re-run with QMR_DEBUG=1 and report the output.")
+            sys.exit(EXIT_NOTHING_DONE)
+
+    return run
+
+
+def _last_words(message: str) -> None:
+    """Say `message` on stderr and never raise: no markup, and if rich itself fails (an odd
+    console, an encoding that cannot show a file's name), the bare stream, then silence."""
+    try:
+        Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(f"qmr: {message}", markup=False)
+        return
+    except Exception:  # whatever went wrong, the user gets a line, not a traceback
+        pass
+    with suppress(Exception):  # nowhere left to say it
+        stream = sys.stderr or sys.__stderr__
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(f"qmr: {message}\n".encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+
+
+class PeriodType(click.ParamType):
+    name = "PERIOD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Period):
+            return value
+        try:
+            return Period.parse(value)
+        except PeriodError as error:
+            self.fail(str(error), param, ctx)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        from qmr.normalise import day
+
+        if isinstance(value, date):
+            return value
+        parsed = day(value).value
+        if parsed is None:
+            self.fail(f"{value!r} is not a date; write it like 2016-01-22 or 22/01/2016", param, ctx)
+        return parsed
+
+
+PERIOD = PeriodType()
+DATE = DateType()
+
+
+def plan_options(command: Callable) -> Callable:
+    """--plan and --period, which every command about a quarter takes."""
+    command = click.option("--period", type=PERIOD, required=True,
+                           help="e.g. 2015/16 Q3 (also 2015-16-Q3, 2015/16:Q3, Q3 2015/16).")(command)
+    return click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="Plan register (default: the working folder's plan.xlsx).")(command)
+
+
+def returns_options(command: Callable) -> Callable:
+    """--plan, --period, SOURCE... and --passwords: what every command that reads returns takes."""
+    command = click.option("--passwords", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                           help="File of TEAM = password lines for password-protected returns.")(command)
+    command = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))(command)
+    return plan_options(command)
+
+
+def _folder() -> Folder | None:
+    """The working folder around the current directory, its paths relative to here: findings name
+    files as the officer sees them (returns/2015-16-Q3/x.xlsx), not by their full path."""
+    folder = quarter.find_folder(Path.cwd())
+    if folder is None:
+        return None
+    return Folder(*(Path(os.path.relpath(path)) for path in astuple(folder)))
+
+
+def _plan_path(plan: Path | None) -> Path:
+    if plan is not None:
+        return plan
+    folder = _folder()
+    if folder is None:
+        raise click.UsageError("--plan is required outside a folder made by `qmr init`")
+    return folder.plan
+
+
+def _db_path(db: Path | None) -> Path | None:
+    if db is not None:
+        return db
+    folder = _folder()
+    return folder.db if folder else None
+
+
+def _sources(sources: Sequence[Path], period: Period) -> list[Path]:
+    if sources:
+        return list(sources)
+    folder = _folder()
+    if folder is None:
+        raise click.UsageError("give at least one SOURCE (file, folder, .zip, .eml or .msg)")
+    return [folder.returns_for(period)]
+
+
+def _output(path: Path | None, period: Period, name: str) -> Path:
+    if path is not None:
+        return path
+    folder = _folder()
+    if folder is None:
+        raise click.UsageError("--out is required outside a folder made by `qmr init`")
+    return folder.output_for(period) / name
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="qmr")
+def main() -> None:
+    """qmr: a council's quarterly performance monitoring, through Excel.
+
+    \b
+    The quarter, step by step:
+      qmr init q                      a working folder with an example plan register
+      qmr register check plan.xlsx    every problem in the register, by sheet, row and column
+      qmr templates --period "2015/16 Q3"        one return workbook per team, to send out
+      qmr status    --period "2015/16 Q3" --chase reminders    who has replied
+      qmr validate  --period "2015/16 Q3" --feedback fix       what each team must fix
+      qmr consolidate --period "2015/16 Q3"      the master quarterly workbook
+
+    Inside a folder made by `qmr init`, --plan, --out and SOURCE default to its layout.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", default="ced-2015-16", show_default=True,
+              help="Example register to start from (ced-2015-16 or bpr-2008-09).")
+@quiet_option
+@guarded
+def init(directory: Path, example: str, quiet: bool) -> None:
+    """Create a working folder: plan.xlsx (an example register), qmr.toml and subfolders."""
+    from qmr.plan.examples import EXAMPLES
+
+    if example not in EXAMPLES:
+        raise click.BadParameter(f"unknown example {example!r}; choose from {', '.join(EXAMPLES)}",
+                                 param_hint="--example")
+    folder = quarter.init_folder(directory, example)
+    Out(quiet).say(_escape(f"Working folder ready: {folder.root}\n  plan register: {folder.plan}\n"
+                           f"  history:       {folder.db}\nNext: cd {folder.root} && qmr register check plan.xlsx"))
+
+
+@main.group()
+def register() -> None:
+    """The plan register: write a blank one, or check one."""
+
+
+@register.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def register_new(path: Path, quiet: bool) -> None:
+    """Write a blank plan register with instructions, dropdowns and one example row per sheet."""
+    from qmr.plan.blank import write_register
+
+    if path.exists():
+        raise click.UsageError(f"{path} already exists; qmr does not overwrite a register")
+    write_register(path)
+    Out(quiet).say(_escape(f"Blank register written: {path}"))
+
+
+@register.command("check")
+@click.argument("plan", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def register_check(plan: Path, quiet: bool) -> None:
+    """Report every problem in a plan register; exit 1 when any is an error, 2 when it cannot be read."""
+    from qmr.plan.reader import read_register
+
+    register_plan, findings = read_register(plan)
+    out = Out(quiet)
+    if register_plan is None:  # not readable as a register at all: nothing was checked (exit 2)
+        out.fail(f"{plan}: cannot be read as a plan register:")
+        for finding in findings:
+            if finding.severity is Severity.REJECTED:
+                out.errors.print(f"  {finding}", markup=False)
+        sys.exit(EXIT_NOTHING_DONE)
+    _print_findings(out, findings, title=f"Register check: {plan}")
+    serious = sum(f.severity in (Severity.ERROR, Severity.REJECTED) for f in findings)
+    if serious:  # on stderr, so that --quiet still says why the exit code is 1
+        out.fail(f"{serious} error(s): the register cannot be used until they are fixed.")
+        sys.exit(EXIT_PROBLEMS)
+    out.say("[green]The register is usable.[/]" + (" Warnings above are worth a look." if findings else ""))
+
+
+@main.command()
+@plan_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the templates.")
+@click.option("--team", "teams", multiple=True, help="Only this team code (repeatable).")
+@click.option("--deadline", type=DATE, help="Return deadline (default: 15 working days after quarter end).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="History: pre-fill last quarter's commentary.")
+@quiet_option
+@guarded
+def templates(plan: Path | None, period: Period, out: Path | None, teams: tuple[str, ...],
+              deadline: date | None, db: Path | None, quiet: bool) -> None:
+    """Write one return workbook per team for a period, and a distribution list."""
+    plan_obj, _ = quarter.load_plan(_plan_path(plan))
+    unknown = [t for t in teams if plan_obj.team(t) is None]
+    if unknown:
+        raise click.BadParameter(f"not in the register: {', '.join(unknown)}", param_hint="--team")
+    folder = _folder()
+    target = out or (folder.templates_for(period) if folder else None)
+    if target is None:
+        raise click.UsageError("--out is required outside a folder made by `qmr init`")
+    written = quarter.make_templates(plan_obj, period, target, teams=teams, deadline=deadline,
+                                     db=_db_path(db))
+    Out(quiet).say(_escape(f"{len(written)} templates for {period.label} in {target}\n"
+                           f"Distribution list: {target / 'distribution.csv'}"))
+
+
+def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwords: Path | None,
+              db: Path | None, out: Out) -> tuple[quarter.Plan, Batch]:
+    plan_obj, _ = quarter.load_plan(_plan_path(plan))
+    paths = _sources(sources, period)
+    missing = [p for p in paths if not p.exists()]
+    if missing and len(missing) == len(paths):
+        if sources:
+            raise click.UsageError(f"no such source: {', '.join(map(str, missing))}")
+        paths = []  # the working folder's inbox for the period not made yet: nothing received so far
+    bar, advance = out.progress("Reading returns")
+    if bar:
+        bar.start()
+    try:
+        batch = quarter.run_validation(plan_obj, period, paths, passwords=passwords, db=_db_path(db),
+                                       progress=advance)
+    finally:
+        if bar:
+            bar.stop()
+    return plan_obj, batch
+
+
+@main.command(name="validate")
+@returns_options
+@click.option("--feedback", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for feedback copies: each team's own workbook with problems highlighted.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Findings report (.xlsx, and a .csv beside it).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="History database.")
+@quiet_option
+@guarded
+def validate_command(plan, period, sources, feedback, report, passwords, db, quiet) -> None:
+    """Check returned workbooks and say exactly what each team must fix. Changes no input.
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
+    out = Out(quiet)
+    plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
+    _summary(out, plan_obj, period, batch)
+    _print_findings(out, batch.validation.findings, title="Findings", limit=40)
+    if report:
+        from qmr.publish.findings_report import write_findings_report
+
+        xlsx, csv_path = write_findings_report(batch.validation.findings, report)
+        out.say(_escape(f"Findings report: {xlsx} and {csv_path}"))
+    if feedback:
+        written = quarter.write_feedback_copies(batch, feedback, period)
+        out.say(_escape(f"{len(written)} feedback copies in {feedback}"))
+    sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
+
+
+@main.command()
+@returns_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Master workbook to write.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="History database.")
+@click.option("--strict", is_flag=True, help="Record nothing in history if any return was rejected or "
+              "had errors.")
+@click.option("--by", "by", type=click.Choice(["department"]), help="Also one master per department.")
+@quiet_option
+@guarded
+def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) -> None:
+    """Consolidate returns into the master quarterly workbook (and record them in history).
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
+    printer = Out(quiet)
+    plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
+    target = _output(out, period, f"QMR_{period.slug}.xlsx")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _, written = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
+                                           departments=by == "department")
+    _summary(printer, plan_obj, period, batch)
+    # what made the run exit 1 must be visible here too, not only in the master's Validation sheet
+    serious = [f for f in batch.validation.findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
+    if serious:
+        _print_findings(printer, serious, title="Rejected returns and errors (all findings: Validation sheet)",
+                        limit=40)
+    for path in written:
+        printer.say(_escape(f"{'Data table (CSV)' if path.suffix == '.csv' else 'Master workbook'}: {path}"))
+    sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
+
+
+@main.command()
+@returns_options
+@click.option("--chase", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a reminder e-mail (.eml, template attached) for each team not yet received.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where this period's templates are (to attach to reminders).")
+@quiet_option
+@guarded
+def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> None:
+    """Which teams have sent a usable return, which are missing, which were rejected and why.
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
+    out = Out(quiet)
+    plan_obj, batch = _validate(plan, period, sources, passwords, None, out)
+    table = Table(title=Text(f"Returns for {period.label}", "table.title"))
+    for column in ("Team", "Name", "State", "File", "Received / why"):
+        table.add_column(column)
+    accepted = {r.team: r for r in batch.validation.accepted}
+    reasons: dict[str, list[str]] = {}
+    for record in batch.validation.sources:
+        if record.team and record.outcome == "rejected":
+            reasons.setdefault(record.team, []).append(f"{record.file}: {record.reason}")
+    for team in plan_obj.teams:
+        if team.code in accepted:
+            ret = accepted[team.code]
+            row = (team.code, team.name, Text("received", "green"), ret.file,
+                   ret.modified.strftime("%Y-%m-%d %H:%M"))
+        elif team.code in reasons:
+            row = (team.code, team.name, Text("rejected", "red"), "", "; ".join(reasons[team.code]))
+        elif team.code not in batch.teams_expected:
+            row = (team.code, team.name, "nothing due", "", f"no items to report in {period.label}")
+        else:
+            row = (team.code, team.name, Text("missing", "yellow"), "", "")
+        table.add_row(*map(_cell, row))
+    out.say(table)
+    ours = {team.code for team in plan_obj.teams}  # a return claiming a team not in the register is nobody's
+    unidentified = [r for r in batch.validation.sources if r.team not in ours and r.outcome == "rejected"]
+    for record in unidentified:
+        out.say(f"[red]not a usable return[/]: {_escape(record.file)}: {_escape(record.reason)}")
+    if chase:
+        from qmr.collect.chase import write_reminders
+
+        folder = _folder()
+        where = templates_dir or (folder.templates_for(period) if folder else None)
+        written = write_reminders(plan_obj, period, batch.missing, where, chase)
+        out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
+    sys.exit(EXIT_PROBLEMS if batch.missing or batch.validation.rejected_teams else EXIT_CLEAN)
+
+
+@main.group(name="history")
+def history_group() -> None:
+    """What the history database holds."""
+
+
+def _history_db(db: Path | None) -> Path:
+    path = _db_path(db)
+    if path is None or not path.exists():
+        raise click.UsageError("no history database: give --db, or run inside a folder made by `qmr init` "
+                               "after a consolidation")
+    return path
+
+
+@history_group.command("periods")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def history_periods(db: Path | None, quiet: bool) -> None:
+    """Periods stored, with how many returns and items each."""
+    table = Table("Period", "Returns", "Items")
+    for period, returns, items in history.periods(_history_db(db)):
+        table.add_row(*map(_cell, (period, returns, items)))
+    Out(quiet).say(table)
+
+
+@history_group.command("show")
+@click.argument("team")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def history_show(team: str, db: Path | None, quiet: bool) -> None:
+    """Every stored value of one team."""
+    path = _history_db(db)
+    rows = history.team_rows(path, team)
+    if not rows:
+        raise click.BadParameter(f"nothing is stored for team {team!r} in {path}; write the team code as in "
+                                 "the register (e.g. BSC-FIN)", param_hint="TEAM")
+    table = Table("Period", "Kind", "Ref", "Status", "Actual", "Commentary")
+    for row in rows:
+        table.add_row(*map(_cell, row))
+    Out(quiet).say(table)
+
+
+@history_group.command("export")
+@click.argument("csv_path", metavar="CSV", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def history_export(csv_path: Path, db: Path | None, quiet: bool) -> None:
+    """Export every stored value as CSV."""
+    count = history.export_csv(_history_db(db), csv_path)
+    Out(quiet).say(_escape(f"{count} rows written to {csv_path}"))
+
+
+@main.command()
+@click.argument("directory", required=False, default="qmr-demo",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--period", type=PERIOD, default="2015/16 Q3", show_default=True)
+@quiet_option
+@guarded
+def demo(directory: Path, period: Period, quiet: bool) -> None:
+    """Run a whole quarter on the embedded example, with simulated clerks."""
+    from qmr.demo.run import DemoError, run_demo
+
+    out = Out(quiet)
+    try:
+        outcome = run_demo(directory, period)
+    except DemoError as error:
+        out.fail(str(error))
+        sys.exit(EXIT_NOTHING_DONE)
+    _summary(out, outcome.plan, period, outcome.batch)
+    out.say(_escape(outcome.describe()))
+
+
+def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
+    """Received / missing / rejected and findings by severity, by team."""
+    validation = batch.validation
+    received = {r.team for r in validation.accepted}
+    # a return claiming a team code not in the register is rejected, but it is not one of our teams
+    rejected = {code for code in validation.rejected_teams if plan.team(code) is not None}
+    table = Table(title=Text(f"{period.label}: {len(received)} received, {len(batch.missing)} missing, "
+                             f"{len(rejected)} rejected of {len(batch.teams_expected)} teams with "
+                             "something due", "table.title"))
+    for column in ("Team", "Return", "Rejected", "Errors", "Warnings"):
+        table.add_column(column)
+    by_team: dict[str, dict[Severity, int]] = {}
+    for finding in validation.findings:
+        by_team.setdefault(finding.team, {}).setdefault(finding.severity, 0)
+        by_team[finding.team][finding.severity] += 1
+    for team in (plan.team(code) for code in batch.teams_expected):
+        counts = by_team.get(team.code, {})
+        state = (Text("received", "green") if team.code in received else
+                 Text("rejected", "red") if team.code in rejected else Text("missing", "yellow"))
+        table.add_row(*map(_cell, (team.code, state, counts.get(Severity.REJECTED, 0),
+                                   counts.get(Severity.ERROR, 0), counts.get(Severity.WARNING, 0))))
+    out.say(table)
+
+
+def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit: int = 200) -> None:
+    shown = [f for f in findings if f.severity is not Severity.INFO] or list(findings)
+    if not shown:
+        out.say(Text(f"{title}: nothing to report."))
+        return
+    table = Table(title=Text(title, "table.title"), show_lines=False)
+    for column in ("Severity", "Where", "Problem", "What to do"):
+        table.add_column(column, overflow="fold")
+    colours = {Severity.REJECTED: "red", Severity.ERROR: "red", Severity.WARNING: "yellow",
+               Severity.INFO: "cyan"}
+    for finding in shown[:limit]:
+        table.add_row(Text(str(finding.severity), colours[finding.severity]), *map(_cell, (
+            finding.location, finding.message, finding.action)))
+    out.say(table)
+    if len(shown) > limit:
+        out.say(f"... and {len(shown) - limit} more (write them all with --report).")
+
+
+def _escape(text: object) -> str:
+    """Plain text (a path, a file name, what a return said) made safe to print as rich markup."""
+    return escape(str(text))
+
+
+def _cell(value: object) -> Text:
+    """A table cell from data: shown as it is, never read as markup (a `[/x]` in a file name or
+    a clerk's commentary is text). None is an empty cell; a styled Text is kept."""
+    if isinstance(value, Text):
+        return value
+    return Text("" if value is None else str(value))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The consolidated table of a period, its history (SQLite) and the Data CSV."""

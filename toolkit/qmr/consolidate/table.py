@@ -1,0 +1,162 @@
+"""The consolidated table: one ReportedItem per plan item due this period, from the accepted
+returns, with Missing for everything nobody reported, and direction of travel from history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from qmr.judge.auto_status import direction, trend
+from qmr.judge.past import index_past
+from qmr.judge.validate import AcceptedReturn, Validation
+from qmr.model import (
+    NO_DEPARTMENT,
+    Consolidation,
+    Kind,
+    PastValue,
+    Plan,
+    ReportedItem,
+    Status,
+    Team,
+)
+from qmr.period import Period
+from qmr.plan.targets import target_shown
+from qmr.returns import layout
+
+
+def consolidate(
+    plan: Plan, period: Period, validation: Validation, past: Sequence[PastValue] = ()
+) -> Consolidation:
+    accepted = {r.team: r for r in validation.accepted}
+    history = index_past(past, period)
+    objectives = {o.ref: o for o in plan.objectives}
+    indicators = {i.ref: i for i in plan.indicators}
+    items: list[ReportedItem] = []
+    for team in plan.teams:
+        received = accepted.get(team.code)
+        for sheet, rows in layout.sheets_for(plan.for_team(team.code), period):
+            for row in rows:
+                items.append(_item(plan, period, team, sheet, row, received, objectives, indicators, history))
+    trends = _key_trends(plan, period, items, history)
+    narrative = tuple(entry for r in validation.accepted for entry in r.narrative)
+    return Consolidation(
+        period=period.label,
+        plan=plan,
+        items=tuple(items),
+        narrative=narrative,
+        findings=tuple(validation.findings),
+        sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
+        trends=trends,
+    )
+
+
+def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None, objectives, indicators,
+          history) -> ReportedItem:
+    values = row.values
+    ref = str(values.get("ref", ""))
+    objective_ref = str(values.get("objective_ref", ""))
+    if sheet.kind is Kind.RISK:
+        objective_ref = ref
+    objective = objectives.get(objective_ref)
+    judged = received.items.get(row.key) if received else None
+    indicator = indicators.get(ref) if sheet.kind is Kind.INDICATOR else None
+
+    target: float | str | None = None
+    direction_text = trend_text = ""
+    year_to_date: float | None = None
+    if indicator is not None:
+        target = target_shown(indicator, period.quarter)
+        actual = judged.actual if judged else None
+        earlier = history.get((team.code, row.key), [])
+        last_year = next((v.actual for p, v in earlier if p == period.same_quarter_last_year()
+                          and isinstance(v.actual, float)), None)
+        numeric_actual = actual if isinstance(actual, float) else None
+        direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
+        # a year-to-date figure is only comparable with the same quarter of other years
+        comparable = [(p, v) for p, v in earlier
+                      if indicator.profile != "cumulative" or p.quarter == period.quarter]
+        recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
+        trend_text = trend(indicator, period.quarter, numeric_actual, recent)
+        if indicator.profile == "discrete":
+            year_to_date = _year_to_date(period, numeric_actual, earlier)
+
+    return ReportedItem(
+        period=period.label,
+        directorate=team.directorate,
+        department=team.department,
+        team=team.code,
+        kind=sheet.kind,
+        objective_ref=objective_ref,
+        ref=ref,
+        title=str(values.get("title", "")),
+        due=str(values.get("due", "") or ""),
+        target=target,
+        actual=judged.actual if judged else None,
+        status=judged.status if judged else Status.MISSING,
+        auto_status=judged.auto_status if judged else None,
+        direction=direction_text,
+        commentary=judged.commentary if judged else "",
+        source_file=received.file if received else "",
+        source_cell=judged.source_cell if judged else "",
+        team_name=team.name,
+        division=team.division,
+        objective_title=objective.title if objective else "",
+        key=(indicator.key if indicator else bool(objective and objective.key)),
+        category=indicator.category if indicator else "",
+        unit=indicator.unit if indicator else "",
+        polarity=indicator.polarity if indicator else "",
+        previous_actual=indicator.previous_actual if indicator else None,
+        trend=trend_text,
+        year_to_date=year_to_date,
+    )
+
+
+def _year_to_date(period: Period, actual: float | None, earlier: list[tuple[Period, PastValue]]) -> float | None:
+    """A per-quarter PI's total for the year so far; None unless every earlier quarter is known."""
+    if actual is None:
+        return None
+    this_year = {p.quarter: v.actual for p, v in earlier if p.year == period.year and p.quarter < period.quarter}
+    values = [this_year.get(q) for q in range(1, period.quarter)]
+    if not all(isinstance(v, float) for v in values):
+        return None
+    return sum(values, actual)  # type: ignore[arg-type]
+
+
+def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
+                ) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Key PI series (history then this period) for the Summary's trend charts."""
+    trends: dict[str, tuple[tuple[str, float], ...]] = {}
+    for item in items:
+        if item.kind is not Kind.INDICATOR or not item.key:
+            continue
+        earlier = history.get((item.team, f"indicator:{item.ref}"), [])
+        series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
+        if isinstance(item.actual, float):
+            series.append((period.label, item.actual))
+        if len(series) >= 2:
+            trends[item.ref] = tuple(series)
+    return trends
+
+
+def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
+    """One consolidation per department, named as the master's Summary names them."""
+    def department_of(team_code: str) -> str:
+        team = consolidation.plan.team(team_code)
+        return (team.department if team else "") or NO_DEPARTMENT
+
+    result: dict[str, Consolidation] = {}
+    for name in sorted({department_of(t.code) for t in consolidation.plan.teams}):
+        codes = {t.code for t in consolidation.plan.teams if department_of(t.code) == name}
+        plan = replace(consolidation.plan,
+                       teams=tuple(t for t in consolidation.plan.teams if t.code in codes))
+        result[name] = replace(
+            consolidation,
+            plan=plan,
+            items=tuple(i for i in consolidation.items if i.team in codes),
+            narrative=tuple(n for n in consolidation.narrative if n.team in codes),
+            findings=tuple(f for f in consolidation.findings if f.team in codes),
+            sources=tuple(s for s in consolidation.sources if s.team in codes),
+            trends={ref: series for ref, series in consolidation.trends.items()
+                    if any(i.ref == ref and i.team in codes for i in consolidation.items)},
+        )
+    return result

@@ -1,0 +1,205 @@
+"""The quarterly cycle's steps as plain functions: what each `qmr` command does, minus the terminal.
+
+The CLI calls these; so do the tests and the demo.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from qmr.collect.sources import collect, read_passwords
+from qmr.consolidate import history
+from qmr.consolidate.data_csv import write_data_csv
+from qmr.consolidate.table import by_department, consolidate
+from qmr.judge.validate import Validation, validate
+from qmr.model import Consolidation, Finding, PastValue, Plan, Severity
+from qmr.period import Period
+from qmr.plan.reader import read_register
+from qmr.publish.master import write_master
+from qmr.returns import layout
+from qmr.returns.template import write_templates
+
+CONFIG_NAME = "qmr.toml"
+
+
+class PlanError(Exception):
+    """The register cannot be used; carries the findings that say why."""
+
+    def __init__(self, path: Path, findings: list[Finding]):
+        self.path = path
+        self.findings = findings
+        super().__init__(f"{path}: the plan register has errors")
+
+
+def load_plan(path: Path) -> tuple[Plan, list[Finding]]:
+    """The plan, or PlanError when it is unreadable or has errors (run `qmr register check`)."""
+    plan, findings = read_register(path)
+    serious = [f for f in findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
+    if plan is None or serious:
+        raise PlanError(path, serious or findings)
+    return plan, findings
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A working folder made by `qmr init`: where the plan, history, templates and returns live."""
+
+    root: Path
+    plan: Path
+    db: Path
+    templates: Path
+    returns: Path
+    output: Path
+
+    def templates_for(self, period: Period) -> Path:
+        return self.templates / period.slug
+
+    def returns_for(self, period: Period) -> Path:
+        return self.returns / period.slug
+
+    def output_for(self, period: Period) -> Path:
+        return self.output / period.slug
+
+
+def find_folder(start: Path) -> Folder | None:
+    """The qmr working folder containing `start` (its qmr.toml), if any."""
+    for candidate in [start, *start.parents]:
+        config = candidate / CONFIG_NAME
+        if config.is_file():
+            try:
+                values = tomllib.loads(config.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                return None
+            paths = {key: candidate / str(values.get(key, default)) for key, default in
+                     (("plan", "plan.xlsx"), ("db", "qmr.db"), ("templates", "templates"),
+                      ("returns", "returns"), ("output", "output"))}
+            return Folder(candidate, **paths)
+    return None
+
+
+CONFIG_TEXT = """\
+# qmr working folder (made by `qmr init`). Paths are relative to this file.
+plan = "plan.xlsx"        # the plan register: edit it in Excel, check it with `qmr register check`
+db = "qmr.db"             # history of accepted returns (SQLite)
+templates = "templates"   # templates/<period>/ : what `qmr templates` writes, to send to teams
+returns = "returns"       # returns/<period>/   : save what teams send back here (files, zips, e-mails)
+output = "output"         # output/<period>/    : master workbook, findings, feedback copies, reminders
+"""
+
+
+def init_folder(root: Path, example: str) -> Folder:
+    from qmr.plan.examples import write_example
+
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if not config.exists():
+        config.write_text(CONFIG_TEXT, encoding="utf-8")
+    folder = find_folder(root)
+    assert folder is not None
+    if not folder.plan.exists():
+        write_example(example, folder.plan)
+    for directory in (folder.templates, folder.returns, folder.output):
+        directory.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str] | None = None,
+                   deadline: date | None = None, db: Path | None = None) -> list[Path]:
+    """Templates for a period, with last quarter's accepted commentary pre-filled from history."""
+    previous = history.commentary_for(db, period)
+    return write_templates(plan, period, out, teams=list(teams) if teams else None, deadline=deadline,
+                           previous_commentary=previous or None)
+
+
+@dataclass
+class Batch:
+    """One validation run over the sources, with what came of each file."""
+
+    validation: Validation
+    teams_expected: tuple[str, ...] = field(default=())
+    team_names: dict[str, str] = field(default_factory=dict)
+    past: list[PastValue] = field(default_factory=list)  # history as it stood before this run
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)  # team -> password, from --passwords
+
+    @property
+    def missing(self) -> list[str]:
+        received = {r.team for r in self.validation.accepted}
+        rejected = self.validation.rejected_teams
+        return [t for t in self.teams_expected if t not in received and t not in rejected]
+
+
+def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
+                   passwords: Path | None = None, db: Path | None = None, workers: int | None = None,
+                   progress=None) -> Batch:
+    """Collect every source, read and judge each return, and pick the newest per team."""
+    prior = Validation()
+    secrets: dict[str, str] = {}
+    if passwords is not None:
+        secrets, password_findings = read_passwords(passwords)
+        prior.findings.extend(password_findings)
+    candidates, findings, records = collect(sources, secrets)
+    prior.findings.extend(findings)
+    prior.sources.extend(records)
+    past = history.load_past(db)
+    result = validate(plan, period, candidates, past, prior=prior, workers=workers, progress=progress)
+    return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
+                 secrets)
+
+
+def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
+                      strict: bool = False, departments: bool = False) -> tuple[Consolidation, list[Path]]:
+    """Write the master (and one per department) and the Data table as CSV beside it, then record
+    accepted returns in history.
+
+    History is written after the master so that a failed write leaves history untouched; with
+    `strict`, nothing is recorded when any return was rejected or had errors.
+    """
+    consolidation = consolidate(plan, period, batch.validation, batch.past)
+    written = [write_master(consolidation, out)]
+    if departments:
+        for name, part in by_department(consolidation).items():
+            written.append(write_master(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")))
+    written.append(write_data_csv(consolidation.items, out.with_suffix(".csv")))
+    if db is not None and not (strict and batch.validation.has_problems()):
+        try:
+            history.record(db, period, batch.validation.accepted)
+        except history.HistoryError as error:  # the master is written: say so, and exit 1, not 2
+            batch.validation.findings.append(Finding(
+                Severity.ERROR, f"history not updated: {error}", "Check the history file (--db) and run "
+                "consolidate again; the master was written.", str(db), code="history-not-updated"))
+    return consolidation, written
+
+
+def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:
+    """Per readable return with problems, a copy of the team's own workbook marked up to fix.
+    A return openpyxl cannot open gets a warning finding instead of a copy."""
+    from qmr.publish.feedback import write_all_feedback
+
+    def cannot(name: str, error: Exception) -> None:
+        batch.validation.findings.append(Finding(
+            Severity.WARNING, f"no feedback copy could be made ({error})",
+            "Send the team the findings report instead.", name, code="feedback-failed"))
+
+    by_file: dict[str, list[Finding]] = {}
+    for finding in batch.validation.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    # an older draft that a newer return replaced needs no marking up: the newer one is what counts
+    superseded = {s.file for s in batch.validation.sources if s.outcome == "superseded"}
+    returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
+               sorted(batch.validation.readable.items()) if name not in superseded]
+    # a return that came protected goes back protected, with its team's password
+    protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
+               if name in batch.validation.encrypted and team in batch.passwords}
+    return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
+                              on_error=cannot, passwords=protect)
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "-")
+    return cleaned or "department"

@@ -1,0 +1,1 @@
+"""The whole cycle on an embedded example, with simulated clerks."""

@@ -1,0 +1,232 @@
+"""`qmr demo`: a whole quarter on the embedded example, with simulated clerks.
+
+Three earlier quarters are run quietly first, so that history gives direction of travel and trends.
+Then the demo quarter: templates go out, most clerks reply properly, some make the mistakes real
+clerks make (typed statuses, text in number cells, Amber with no explanation, a file sent twice,
+last quarter's file, an Excel lock file, returns in a zip and in an e-mail) and one team never
+replies, so that validation, feedback and chasing all have something to show.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from qmr.collect.chase import write_reminders
+from qmr.consolidate import history
+from qmr.cycle import (
+    Batch,
+    Folder,
+    init_folder,
+    load_plan,
+    make_templates,
+    run_consolidation,
+    run_validation,
+    write_feedback_copies,
+)
+from qmr.demo.simulate import Answer, fill_return, simulate
+from qmr.model import Plan
+from qmr.period import Period
+from qmr.plan.targets import quarter_target
+from qmr.publish.findings_report import write_findings_report
+
+EXAMPLE = "ced-2015-16"
+MARKER = ".qmr-demo"
+
+
+class DemoError(Exception):
+    """The demo folder cannot be used."""
+
+
+@dataclass
+class DemoOutcome:
+    plan: Plan
+    period: Period
+    folder: Folder
+    batch: Batch
+    master: Path
+    report: Path
+    feedback: list[Path] = field(default_factory=list)
+    reminders: list[Path] = field(default_factory=list)
+    story: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = ["", "What the simulated clerks did:"]
+        lines += [f"  - {line}" for line in self.story]
+        lines += [
+            "",
+            f"Master workbook:  {self.master}",
+            f"Findings report:  {self.report} (and .csv)",
+            f"Feedback copies:  {len(self.feedback)} in {self.feedback[0].parent if self.feedback else '-'}",
+            f"Reminder e-mails: {len(self.reminders)} in "
+            f"{self.reminders[0].parent if self.reminders else '-'}",
+            f"History:          {self.folder.db}",
+        ]
+        return "\n".join(lines)
+
+
+def run_demo(directory: Path, period: Period, *, seed: int = 2016) -> DemoOutcome:
+    folder = _fresh_folder(directory)
+    plan, _ = load_plan(folder.plan)
+    for earlier in (period.same_quarter_last_year(), *_earlier_this_year(period)):
+        _quiet_quarter(plan, earlier, folder, seed)
+
+    templates = make_templates(plan, period, folder.templates_for(period), db=folder.db)
+    inbox = folder.returns_for(period)
+    inbox.mkdir(parents=True, exist_ok=True)
+    story = _clerks(plan, period, folder, templates, inbox, seed)
+
+    batch = run_validation(plan, period, [inbox], db=folder.db)
+    output = folder.output_for(period)
+    output.mkdir(parents=True, exist_ok=True)
+    report, _ = write_findings_report(batch.validation.findings, output / f"findings_{period.slug}.xlsx")
+    feedback = write_feedback_copies(batch, output / "feedback", period)
+    reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period),
+                                output / "reminders")
+    master = output / f"QMR_{period.slug}.xlsx"
+    run_consolidation(plan, period, batch, master, db=folder.db)
+    return DemoOutcome(plan, period, folder, batch, master, report, feedback, reminders, story)
+
+
+def _fresh_folder(directory: Path) -> Folder:
+    """The demo owns its folder: refuse a folder with other things in it, start clean otherwise."""
+    if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise DemoError(f"{directory} exists and was not made by `qmr demo`; choose another folder")
+    if directory.exists():
+        shutil.rmtree(directory)
+    folder = init_folder(directory, EXAMPLE)
+    (directory / MARKER).write_text("made by qmr demo; `qmr demo` deletes and remakes this folder\n")
+    return folder
+
+
+def _earlier_this_year(period: Period) -> list[Period]:
+    return [Period(period.year, q) for q in range(1, period.quarter)]
+
+
+def _quiet_quarter(plan: Plan, period: Period, folder: Folder, seed: int) -> None:
+    """A quarter in which every clerk replied properly, recorded in history."""
+    out = folder.templates_for(period)
+    inbox = folder.returns_for(period)
+    for template in make_templates(plan, period, out, db=folder.db):
+        team = template.stem.split("_", 1)[1]
+        fill_return(template, inbox / template.name, simulate(plan, team, period, seed))
+    batch = run_validation(plan, period, [inbox], db=folder.db)
+    history.record(folder.db, period, batch.validation.accepted)
+
+
+def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], inbox: Path,
+            seed: int) -> list[str]:
+    """Fill every template as its clerk would; a few clerks make the usual mistakes."""
+    story = []
+    by_team = {t.stem.split("_", 1)[1]: t for t in templates}
+    teams = list(by_team)
+    silent, typed, careless, twice, zipped, mailed, stale, hasty = (teams + [""] * 8)[:8]
+    for team, template in by_team.items():
+        if team == silent:
+            story.append(f"{team} never replied (see the reminder e-mail and the Missing items)")
+            continue
+        filled = simulate(plan, team, period, seed)
+        target = inbox / f"{team} QMR return.xlsx"
+        if team == typed:
+            _typed_loosely(filled, plan)
+            story.append(f"{team} typed statuses by hand ('g', ' green ') and '75%' as text: "
+                         "read, with notes")
+        if team == careless:
+            _careless(filled)
+            story.append(f"{team} chose Amber with no commentary and typed 'tbc' as an actual: errors")
+        if team == hasty:
+            _hasty(filled, plan, team, period, seed)
+            story.append(f"{team} kept last quarter's commentary on two items and called a PI Green that "
+                         "its figures put at Red: warnings")
+        if team == twice:
+            early = simulate(plan, team, period, seed + 1, signed=period.end - timedelta(days=10))
+            fill_return(template, inbox / f"{team} return FIRST DRAFT.xlsx", early)
+            story.append(f"{team} sent a first draft and then the final: the draft is superseded")
+        if team == zipped:
+            target = inbox / f"{team}.zip"
+            _zip(template, filled, target)
+            story.append(f"{team} sent its return inside a zip")
+            continue
+        if team == mailed:
+            _email(plan, team, template, filled, inbox / f"RE {team} quarterly return.eml", period)
+            story.append(f"{team} replied by e-mail; the saved .eml is read directly")
+            continue
+        if team == stale:
+            old = folder.templates_for(period.previous()) / f"{period.previous().slug}_{team}.xlsx"
+            if old.exists():
+                last = simulate(plan, team, period.previous(), seed)
+                fill_return(old, inbox / f"{team} last quarter.xlsx", last)
+                story.append(f"{team} also dropped in last quarter's file: rejected as the wrong period")
+        fill_return(template, target, filled)
+    lock = inbox / f"~${teams[-1]} QMR return.xlsx"
+    lock.write_bytes(b"\x00" * 165)  # what Excel leaves beside an open file
+    story.append("an Excel lock file (~$...) was copied along: skipped")
+    return story
+
+
+def _typed_loosely(filled, plan: Plan) -> None:
+    """Statuses typed by hand, and percentages typed with a % sign (as text), as clerks do."""
+    percent = {f"indicator:{i.ref}" for i in plan.indicators if i.unit == "%"}
+    for number, (key, answer) in enumerate(filled.answers.items()):
+        if answer.status == "Green":
+            answer.status = ("g", " green ", "GREEN")[number % 3]
+        if key in percent and isinstance(answer.actual, float):
+            answer.actual = f"{answer.actual:g}%"
+
+
+def _hasty(filled, plan: Plan, team: str, period: Period, seed: int) -> None:
+    """Last quarter's commentary left in place, and a PI reported Green whatever its figures say."""
+    last = simulate(plan, team, period.previous(), seed)
+    for key in [k for k in filled.answers if k in last.answers][:2]:
+        filled.answers[key].commentary = last.answers[key].commentary
+    for indicator in plan.for_team(team).indicators:
+        key = f"indicator:{indicator.ref}"
+        target = quarter_target(indicator, period.quarter)
+        if key in filled.answers and indicator.polarity in ("higher", "lower") and target:
+            missed = target * (0.5 if indicator.polarity == "higher" else 1.5)
+            filled.answers[key] = Answer("Green", round(missed, 1), "On track.")
+            return
+
+
+def _careless(filled) -> None:
+    answers = list(filled.answers.items())
+    for key, answer in answers[:2]:
+        filled.answers[key] = Answer("Amber", answer.actual, "")
+    for key, answer in answers:
+        if key.startswith("indicator:") and isinstance(answer.actual, float):
+            answer.actual = "tbc"
+            break
+
+
+def _zip(template: Path, filled, target: Path) -> None:
+    staging = target.with_suffix(".staging.xlsx")
+    fill_return(template, staging, filled)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(f"returns/{template.name}", date_time=(2016, 1, 15, 10, 30, 0))
+        archive.writestr(info, staging.read_bytes())
+    staging.unlink()
+    target.write_bytes(buffer.getvalue())
+
+
+def _email(plan: Plan, team: str, template: Path, filled, target: Path, period: Period) -> None:
+    staging = target.with_suffix(".staging.xlsx")
+    fill_return(template, staging, filled)
+    clerk = plan.team(team)
+    message = EmailMessage()
+    message["From"] = f"{clerk.clerk_name} <{clerk.clerk_email}>" if clerk else "clerk@example.org"
+    message["To"] = plan.settings.get("contact_email", "performance@example.org")
+    message["Subject"] = f"RE: {period.label} quarterly monitoring return"
+    message["Date"] = format_datetime(datetime(2016, 1, 18, 9, 12, tzinfo=UTC))
+    message.set_content("Please find our return attached.\n")
+    message.add_attachment(staging.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           filename=template.name)
+    staging.unlink()
+    target.write_bytes(bytes(message))

@@ -1,0 +1,56 @@
+"""Findings in the order people read them, and made safe to hand on: one home for the ordering
+(severity, then where) that the findings report, the feedback copies and the master share, and for
+the guard on text that a spreadsheet would run as a formula."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qmr.model import Finding
+
+# A cell reference as findings carry it (`F5`, `$F$5`), letters and row captured; shared with feedback.
+CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# A CSV field starting with one of these is run as a formula when Excel opens the file.
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_sort_key(cell: str) -> tuple[int, int, int, str]:
+    """Order cells as a person reads a sheet: by row then column, numerically (A2 before A10).
+
+    A range sorts by its first cell; no cell sorts first (it is about the whole sheet); anything
+    unparseable sorts last, by its text, so the order is still total and stable.
+    """
+    text = cell.strip()
+    if not text:
+        return (0, 0, 0, "")
+    match = CELL_RE.match(text.split(":")[0])
+    if match is None:
+        return (2, 0, 0, text)
+    letters, row = match.groups()
+    column = 0
+    for char in letters.upper():
+        column = column * 26 + ord(char) - 64
+    return (1, int(row), column, text)
+
+
+def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    """Rejected, error, warning, info; then team, file, sheet, cell; then the rest so ties are stable."""
+    return (
+        finding.severity.rank,
+        finding.team.casefold(), finding.team,
+        finding.file.casefold(), finding.file,
+        finding.sheet.casefold(), finding.sheet,
+        cell_sort_key(finding.cell),
+        finding.code, finding.message, finding.action,
+    )
+
+
+def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)
+
+
+def csv_safe(text: str) -> str:
+    """Guard a CSV field Excel would run as a formula (a message may quote a return's `=...` value):
+    a leading apostrophe makes Excel show it as text. The xlsx report needs no guard."""
+    return "'" + text if text.startswith(_CSV_FORMULA_START) else text

@@ -1,0 +1,470 @@
+"""Judging returns against the plan: DESIGN.md's severities, one finding per problem, each naming
+file, sheet, cell and what to do.
+
+rejected  the file contributes nothing (not a return, wrong period, unknown team, tampered, superseded)
+error     the item is Missing in the master; the rest of the return is used
+warning   worth a look (status disagrees with the figures, cumulative PI went down, ...)
+info      a value qmr had to interpret (`g` read as Green, `75%` read as 75)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Protocol
+
+from qmr import normalise
+from qmr.judge.auto_status import auto_status
+from qmr.judge.past import PastIndex, index_past
+from qmr.model import (
+    Finding,
+    Indicator,
+    Kind,
+    NarrativeEntry,
+    PastValue,
+    Plan,
+    Severity,
+    SourceRecord,
+    Status,
+)
+from qmr.period import Period, PeriodError
+from qmr.plan.targets import quarter_target
+from qmr.returns import layout
+from qmr.returns.reader import ReturnedRow, ReturnedWorkbook, read_return
+
+
+class Incoming(Protocol):
+    """A collected file: what `sources.collect` hands over."""
+
+    name: str
+    data: bytes
+    size: int
+    sha256: str
+    modified: datetime
+
+
+@dataclass(frozen=True)
+class JudgedItem:
+    """One row of an accepted return after judging; status Missing when it had an error."""
+
+    key: str
+    kind: Kind
+    ref: str
+    status: Status
+    actual: float | str | None
+    commentary: str
+    auto_status: Status | None
+    source_cell: str
+
+
+@dataclass(frozen=True)
+class AcceptedReturn:
+    file: str
+    team: str
+    sha256: str
+    size: int
+    modified: datetime
+    signed_off: date | None
+    items: dict[str, JudgedItem]
+    narrative: tuple[NarrativeEntry, ...]
+
+
+@dataclass
+class Validation:
+    """Everything validation learned from one batch of sources."""
+
+    accepted: list[AcceptedReturn] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[SourceRecord] = field(default_factory=list)
+    # what each readable file said it was, for feedback copies: file -> (team, bytes)
+    readable: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    encrypted: set[str] = field(default_factory=set)  # files that came password-protected
+
+    @property
+    def rejected_teams(self) -> set[str]:
+        accepted = {r.team for r in self.accepted}
+        return {s.team for s in self.sources if s.team and s.outcome == "rejected"} - accepted
+
+    def has_problems(self) -> bool:
+        return any(f.severity in (Severity.REJECTED, Severity.ERROR) for f in self.findings)
+
+
+def validate(
+    plan: Plan,
+    period: Period,
+    incoming: Iterable[Incoming],
+    past: Sequence[PastValue] = (),
+    *,
+    prior: Validation | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Validation:
+    """Read and judge every incoming file. `prior` carries findings/sources from collection.
+
+    Reading is spread over `workers` processes (default: every core) when there are enough files
+    to pay for starting them; `progress` is called with (files read so far, files in all).
+    """
+    result = prior or Validation()
+    candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
+    items = list(incoming)
+    for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
+        team = workbook.identity.team if workbook else next((f.team for f in findings if f.team), "")
+        result.findings.extend(_with_team(findings, team))
+        if workbook is None:
+            result.sources.append(_record(item, team, "rejected", _reason(findings)))
+            continue
+        refusal = _identity_refusal(plan, period, workbook)
+        if refusal:
+            result.findings.append(refusal)
+            result.sources.append(_record(item, team, "rejected", refusal.message))
+            continue
+        result.readable[item.name] = (team, item.data)
+        if getattr(item, "encrypted_was", False):
+            result.encrypted.add(item.name)
+        candidates.append((item, workbook))
+
+    earlier = index_past(past, period)
+    for item, workbook in _newest_per_team(_distinct(candidates, result), result):
+        accepted, findings = judge(plan, period, workbook, earlier)
+        result.findings.extend(findings)
+        result.accepted.append(AcceptedReturn(
+            item.name, workbook.identity.team, item.sha256, item.size, item.modified,
+            accepted[1], accepted[0], accepted[2]))
+        result.sources.append(_record(item, workbook.identity.team, "accepted"))
+    result.accepted.sort(key=lambda r: r.team)
+    return result
+
+
+PARALLEL_FROM = 24  # below this many files, starting processes costs more than it saves
+
+
+def _read_all(items: list[Incoming], workers: int | None, progress: Callable[[int, int], None] | None
+              ) -> Iterator[tuple[ReturnedWorkbook | None, list[Finding]]]:
+    count = workers or os.cpu_count() or 1
+    if count > 1 and len(items) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            names = [i.name for i in items]
+            datas = [i.data for i in items]
+            for done, result in enumerate(pool.map(read_return, names, datas, chunksize=8), start=1):
+                if progress:
+                    progress(done, len(items))
+                yield result
+        return
+    for done, item in enumerate(items, start=1):
+        yield read_return(item.name, item.data)
+        if progress:
+            progress(done, len(items))
+
+
+def _with_team(findings: list[Finding], team: str) -> list[Finding]:
+    return [f if f.team or not team else replace(f, team=team) for f in findings]
+
+
+def _reason(findings: list[Finding]) -> str:
+    rejected = [f.message for f in findings if f.severity is Severity.REJECTED]
+    return rejected[0] if rejected else ""
+
+
+def _record(item: Incoming, team: str, outcome: str, reason: str = "") -> SourceRecord:
+    modified = item.modified.isoformat(timespec="seconds") if item.modified else ""
+    return SourceRecord(item.name, team, item.sha256, item.size, modified, outcome, reason)
+
+
+def _identity_refusal(plan: Plan, period: Period, workbook: ReturnedWorkbook) -> Finding | None:
+    identity = workbook.identity
+    file = workbook.file
+    try:
+        their_period = Period.parse(identity.period)
+    except PeriodError:
+        their_period = None
+    if their_period != period:
+        return Finding(Severity.REJECTED, f"this is a return for {identity.period}, not {period.label}",
+                       f"Send the {period.label} return (file {period.slug}_{identity.team}.xlsx).",
+                       file, layout.IDENTITY_SHEET, "B4", identity.team, "wrong-period")
+    if plan.team(identity.team) is None:
+        return Finding(Severity.REJECTED, f"team {identity.team!r} is not in the plan register",
+                       "Check the register's Teams sheet, or send the team's own template.",
+                       file, layout.IDENTITY_SHEET, "B2", identity.team, "unknown-team")
+    return None
+
+
+def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
+              ) -> list[tuple[Incoming, ReturnedWorkbook]]:
+    """The same file received twice (forwarded again, saved from two e-mails) is one return."""
+    first: dict[str, Incoming] = {}
+    kept = []
+    for item, workbook in candidates:
+        if item.sha256 in first:
+            result.findings.append(Finding(
+                Severity.INFO, f"the same file as {first[item.sha256].name}; read once",
+                "", item.name, "", "", workbook.identity.team, "same-file-twice"))
+            result.sources.append(_record(item, workbook.identity.team, "skipped",
+                                          f"the same file as {first[item.sha256].name}"))
+            continue
+        first[item.sha256] = item
+        kept.append((item, workbook))
+    return kept
+
+
+def _newest_per_team(
+    candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
+) -> list[tuple[Incoming, ReturnedWorkbook]]:
+    """One return per team: the newest by sign-off date, then file time; the rest are superseded."""
+    by_team: dict[str, list[tuple[Incoming, ReturnedWorkbook]]] = {}
+    for pair in candidates:
+        by_team.setdefault(pair[1].identity.team, []).append(pair)
+    winners = []
+    for team in sorted(by_team):
+        pairs = sorted(by_team[team], key=_newness, reverse=True)
+        winner = pairs[0]
+        winners.append(winner)
+        for item, _ in pairs[1:]:
+            message = f"superseded by {winner[0].name}, a newer return from the same team"
+            result.findings.append(Finding(
+                Severity.REJECTED, message,
+                "Nothing to do if the newer file is the right one; otherwise send the right one again.",
+                item.name, "", "", team, "superseded"))
+            result.sources.append(_record(item, team, "superseded", message))
+        if len(pairs) > 1:
+            result.findings.append(Finding(
+                Severity.INFO, f"{len(pairs)} returns from this team; used this one, the newest by sign-off "
+                f"date then file time (also received: {', '.join(p[0].name for p in pairs[1:])})",
+                "", winner[0].name, "", "", team, "duplicate-used"))
+    return winners
+
+
+def _newness(pair: tuple[Incoming, ReturnedWorkbook]) -> tuple[date, datetime, str]:
+    item, workbook = pair
+    signed = normalise.day(workbook.signoff.get("date")).value
+    return (signed if isinstance(signed, date) else date.min, item.modified, item.name)
+
+
+def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layout.ItemSheet, dict]]:
+    """Row key -> (sheet, prefilled values) for what a team's return for a period must report."""
+    team_plan = plan.for_team(team)
+    return {
+        row.key: (sheet, row.values)
+        for sheet, rows in layout.sheets_for(team_plan, period)
+        for row in rows
+    }
+
+
+def judge(
+    plan: Plan, period: Period, workbook: ReturnedWorkbook, earlier: PastIndex | None = None
+) -> tuple[tuple[dict[str, JudgedItem], date | None, tuple[NarrativeEntry, ...]], list[Finding]]:
+    """Judge one readable return of the right period and a known team; `earlier` is the history."""
+    team = workbook.identity.team
+    file = workbook.file
+    findings: list[Finding] = []
+    expected = expected_rows(plan, team, period)
+    team_plan = plan.for_team(team)
+    indicators = {i.ref: i for i in team_plan.indicators}
+    previous = {key: [value for _, value in values]
+                for (owner, key), values in (earlier or {}).items() if owner == team}
+
+    if workbook.identity.register_fingerprint != team_plan.fingerprint:
+        findings.append(Finding(
+            Severity.WARNING, "this template was made before the team's part of the plan register changed",
+            "Usually harmless: rows no longer in the register are ignored, new ones show as Missing. "
+            "Send the team a new template if its items changed much.",
+            file, layout.IDENTITY_SHEET, "B5", team, "register-changed"))
+
+    items: dict[str, JudgedItem] = {}
+    for row in workbook.rows:
+        if row.key not in expected:
+            findings.append(Finding(
+                Severity.WARNING, f"{normalise.text(row.values.get('ref'))} is no longer in the plan register for "
+                f"{period.label}; its row is ignored", "Nothing to do unless the register is wrong.",
+                file, row.sheet, row.cell("ref"), team, "row-not-in-register"))
+            continue
+        sheet, _ = expected[row.key]
+        judged, row_findings = _judge_row(
+            row, sheet, period, indicators, previous, file, team)
+        items[row.key] = judged
+        findings.extend(row_findings)
+
+    signed, signoff_findings = _judge_signoff(workbook, file, team)
+    findings.extend(signoff_findings)
+    narrative, narrative_findings = _judge_narrative(workbook, file, team)
+    findings.extend(narrative_findings)
+    return (items, signed, narrative), findings
+
+
+def _judge_row(
+    row: ReturnedRow,
+    sheet: layout.ItemSheet,
+    period: Period,
+    indicators: dict[str, Indicator],
+    previous: dict[str, list[PastValue]],
+    file: str,
+    team: str,
+) -> tuple[JudgedItem, list[Finding]]:
+    findings: list[Finding] = []
+    ref = normalise.text(row.values.get("ref"))
+    progress_cell = row.cell("progress")
+    commentary_cell = row.cell("commentary")
+    label = f"{sheet.kind.value} {ref}"
+
+    def find(severity: Severity, message: str, action: str, cell: str, code: str) -> None:
+        findings.append(Finding(severity, f"{label}: {message}", action, file, sheet.name, cell, team, code))
+
+    commentary = normalise.text(row.values.get("commentary"))
+    status_read = normalise.status(row.values.get("progress"))
+    status: Status | None = status_read.value  # type: ignore[assignment]
+    error = False
+    choices = layout.progress_choices(sheet, period)
+    if status is None and status_read.note:
+        find(Severity.ERROR, status_read.note, f"Choose one of {', '.join(choices)} from the list.",
+             progress_cell, "status-invalid")
+        error = True
+    elif status is None:
+        find(Severity.ERROR, "no progress status", f"Choose one of {', '.join(choices)} from the list.",
+             progress_cell, "status-missing")
+        error = True
+    else:
+        if status_read.note:
+            find(Severity.INFO, status_read.note, "", progress_cell, "status-normalised")
+        if status.value not in choices:
+            find(Severity.ERROR, "Amber is not allowed for a milestone at year end: it was achieved "
+                 "(Green) or not (Red)", "Choose Green or Red, and explain a Red in Commentary.",
+                 progress_cell, "amber-at-year-end")
+            error = True
+        elif status in (Status.AMBER, Status.RED, Status.NA) and not commentary:
+            what = "a reason why it cannot be reported" if status is Status.NA else "an explanation"
+            find(Severity.ERROR, f"{status.value} needs {what} in Commentary",
+                 f"Say in Commentary why it is {status.value} and what is being done.", commentary_cell,
+                 "na-without-reason" if status is Status.NA else "commentary-missing")
+            error = True
+
+    actual: float | str | None = None
+    computed: Status | None = None
+    indicator = indicators.get(ref) if sheet.kind is Kind.INDICATOR else None
+    if indicator is not None:
+        actual, computed, problem = _judge_actual(
+            row, indicator, period, status, previous.get(row.key, []), find)
+        error = error or problem
+
+    history = previous.get(row.key, [])
+    # compared with the last time this row was reported: last quarter, or the half year for risks
+    if commentary and history and history[-1].commentary.strip() == commentary.strip():
+        find(Severity.WARNING, f"commentary is unchanged from {history[-1].period}",
+             "Update the commentary to say what happened this quarter.", commentary_cell,
+             "commentary-unchanged")
+
+    final = Status.MISSING if error or status is None else status
+    return JudgedItem(row.key, sheet.kind, ref, final, actual, commentary, computed,
+                      f"{sheet.name}!{progress_cell}"), findings
+
+
+def _judge_actual(row, indicator: Indicator, period: Period, status: Status | None,
+                  history: list[PastValue], find) -> tuple[float | str | None, Status | None, bool]:
+    """The PI's actual: a number for numeric PIs; also its auto_status and history checks."""
+    cell = row.cell("actual")
+    raw = row.values.get("actual")
+    if not indicator.numeric:
+        return (normalise.text(raw) or None), None, False
+    if normalise.is_blank(raw):
+        if status is not None and status is not Status.NA:
+            find(Severity.ERROR, "no actual for the quarter", "Enter the figure for the quarter "
+                 "(a number), or choose N/A and explain why it cannot be reported.", cell, "actual-missing")
+            return None, None, True
+        return None, None, False
+    read = normalise.number(raw, indicator.unit)
+    if read.value is None:
+        find(Severity.ERROR, f"the actual {read.note}", f"Enter a number ({indicator.unit}) with no "
+             "words; put any explanation in Commentary.", cell, "actual-not-number")
+        return None, None, True
+    if read.note:
+        find(Severity.INFO, read.note, "", cell, "actual-normalised")
+    actual = float(read.value)  # type: ignore[arg-type]
+    if not isinstance(raw, str):  # typed as text, "0.5%" means what it says; a bare 0.93 may be 93%
+        reference = quarter_target(indicator, period.quarter)
+        if reference is None:
+            reference = _number(indicator.previous_actual)
+        scaled = normalise.percent_from_fraction(actual, indicator.unit, reference)
+        if scaled.note:
+            find(Severity.INFO, scaled.note, "Enter percentages as whole numbers (75 for 75%).", cell,
+                 "percent-scaled")
+        actual = float(scaled.value)  # type: ignore[arg-type]
+    computed = auto_status(indicator, period.quarter, actual)
+    if computed and status and status not in (Status.NA, computed):
+        find(Severity.WARNING, f"reported {status.value} but the figures give {computed.value} "
+             f"(actual {normalise.text(actual)} against target "
+             f"{normalise.text(quarter_target(indicator, period.quarter))})",
+             "Check the actual and the status; explain in Commentary if the status is right.",
+             row.cell("progress"), "status-disagrees")
+    same_year = [v for v in history if Period.parse(v.period).year == period.year]
+    last = same_year[-1] if same_year else None
+    if (indicator.profile == "cumulative" and last is not None and isinstance(last.actual, float)
+            and actual < last.actual):
+        find(Severity.WARNING, f"a cumulative (year-to-date) figure went down from "
+             f"{normalise.text(last.actual)} in {last.period} to {normalise.text(actual)}",
+             "Enter the year-to-date figure, not this quarter's alone.", cell, "cumulative-down")
+    numbers = [v.actual for v in history if isinstance(v.actual, float)]
+    if len(numbers) >= 3:
+        middle = statistics.median(numbers)
+        if middle and (abs(actual) > 10 * abs(middle) or abs(actual) < abs(middle) / 10):
+            find(Severity.WARNING, f"{normalise.text(actual)} is far outside this PI's history "
+                 f"(median {normalise.text(middle)})", "Check the figure and its unit.", cell,
+                 "outside-history")
+    return actual, computed, False
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _judge_signoff(workbook: ReturnedWorkbook, file: str, team: str) -> tuple[date | None, list[Finding]]:
+    findings = []
+    values = workbook.signoff
+    column = layout.SIGNOFF_VALUE_COLUMN
+    cells = {c.key: f"{column}{c.row}" for c in layout.SIGNOFF_CELLS}
+    sheet = layout.SIGNOFF_SHEET
+    if normalise.is_blank(values.get("completed_by")):
+        findings.append(Finding(Severity.WARNING, "sign-off: no name in 'Completed by'",
+                                "Enter who completed the return.", file, sheet, cells["completed_by"],
+                                team, "signoff-missing"))
+    if normalise.text(values.get("confirmed")).lower() != "yes":
+        findings.append(Finding(Severity.WARNING, "sign-off: the data-quality statement is not confirmed",
+                                "Read the statement and choose Yes.", file, sheet, cells["confirmed"],
+                                team, "signoff-unconfirmed"))
+    signed = normalise.day(values.get("date"))
+    if signed.value is None and not normalise.is_blank(values.get("date")):
+        findings.append(Finding(Severity.WARNING, f"sign-off date: {signed.note}",
+                                "Enter the date as a date, e.g. 14/01/2016.", file, sheet, cells["date"],
+                                team, "signoff-date-invalid"))
+    elif signed.value is None:
+        findings.append(Finding(Severity.WARNING, "sign-off: no date", "Enter the date the return was "
+                                "completed.", file, sheet, cells["date"], team, "signoff-missing"))
+    elif signed.note:
+        findings.append(Finding(Severity.INFO, f"sign-off date: {signed.note}", "", file, sheet,
+                                cells["date"], team, "date-normalised"))
+    return signed.value, findings  # type: ignore[return-value]
+
+
+def _judge_narrative(workbook: ReturnedWorkbook, file: str, team: str
+                     ) -> tuple[tuple[NarrativeEntry, ...], list[Finding]]:
+    entries = []
+    findings = []
+    sheet = layout.NARRATIVE_SHEET
+    for row in workbook.narrative:
+        title, body = normalise.text(row.title), normalise.text(row.text)
+        if not title and not body:
+            continue
+        kind_text = normalise.text(row.type).lower()
+        if "issue" in kind_text or "emerg" in kind_text:
+            kind = layout.NARRATIVE_TYPES[1]
+        elif "develop" in kind_text:
+            kind = layout.NARRATIVE_TYPES[0]
+        else:
+            kind = layout.NARRATIVE_TYPES[0]
+            findings.append(Finding(
+                Severity.WARNING, f"narrative row {row.row} has no type; shown as a key development",
+                "Choose Key development or Emerging issue in column A.", file, sheet, f"A{row.row}", team,
+                "narrative-type"))
+        entries.append(NarrativeEntry(team, kind, title, body, file, f"{sheet}!C{row.row}"))
+    return tuple(entries), findings

@@ -1,0 +1,1 @@
+"""The plan register: its layout, reading and checking it, the blank register, the examples, targets."""

@@ -1,0 +1,1 @@
+"""What people read: the master workbook, the findings report, feedback copies."""

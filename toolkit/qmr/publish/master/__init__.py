@@ -1,0 +1,117 @@
+"""The master quarterly workbook: what managers and board members open.
+
+`write_master` lays a Consolidation out as the QMR reads (Summary, Exceptions, narrative, the
+appendices with traffic lights, the legend) followed by the contract `Data` sheet and the audit
+sheets (Validation, Sources). The writer shows statuses, it never recomputes them.
+
+XlsxWriter runs with `in_memory`: the zip members then carry a fixed 1980 timestamp whatever the
+machine's time zone or umask, which with a created date derived from the period makes the file
+byte-for-byte reproducible. `constant_memory` is not used: in_memory switches it off, it would
+write inline strings instead of a shared string table, and it forbids going back to a row (group
+heading rows and outline levels are set after the items below them are known). A master is tens
+of thousands of rows at most, a few tens of MB in memory.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+
+from qmr.atomic import write_atomic
+from qmr.model import Consolidation, Kind, ReportedItem
+from qmr.period import Period, PeriodError
+from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
+from qmr.publish.master.styles import Ordering, Styles
+from qmr.publish.master.summary import write_summary
+from qmr.publish.master.tables import write_data, write_legend, write_sources, write_validation
+
+KEY_DEVELOPMENT = "Key development"
+EMERGING_ISSUE = "Emerging issue"
+
+
+def sheet_names(consolidation: Consolidation) -> list[str]:
+    """The master's sheets in reading order; Risks and Equality only when such items are due."""
+    kinds = {item.kind for item in consolidation.items}
+    names = ["Summary", "Exceptions", "Key developments", "Emerging issues", "Milestones", "Key PIs",
+             "Other PIs"]
+    names += [name for name, kind in (("Risks", Kind.RISK), ("Equality", Kind.EQUALITY)) if kind in kinds]
+    return names + ["Traffic lights", "Data", "Validation", "Sources"]
+
+
+def created_date(period_label: str) -> datetime:
+    """A fixed document date: the last day of the quarter reported on, never 'now'."""
+    try:
+        return datetime.combine(Period.parse(period_label).end, datetime.min.time())
+    except PeriodError:
+        return datetime(2000, 1, 1)
+
+
+def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedItem]:
+    items = consolidation.items
+    if name == "Milestones":
+        return [i for i in items if i.kind is Kind.MILESTONE]
+    if name == "Key PIs":
+        return [i for i in items if i.kind is Kind.INDICATOR and i.key]
+    if name == "Other PIs":
+        return [i for i in items if i.kind is Kind.INDICATOR and not i.key]
+    return [i for i in items if i.kind is (Kind.RISK if name == "Risks" else Kind.EQUALITY)]
+
+
+def _build(book: Workbook, consolidation: Consolidation) -> None:
+    settings = consolidation.plan.settings
+    organisation = settings.get("organisation", "")
+    period = consolidation.period
+    footer = f"{organisation} Quarterly Monitoring Report {period}".strip()
+    book.set_properties({
+        "title": f"Quarterly Monitoring Report {period}",
+        "subject": settings.get("plan", ""),
+        "author": "qmr",
+        "company": organisation,
+        "created": created_date(period),
+        "comments": "Master quarterly workbook written by qmr.",
+    })
+    styles = Styles(book)
+    order = Ordering(consolidation.plan, consolidation.items)
+    try:
+        year_end = Period.parse(period).year_end
+    except PeriodError:
+        year_end = False
+    for name in sheet_names(consolidation):
+        sheet = book.add_worksheet(name)
+        if name == "Summary":
+            write_summary(book, sheet, consolidation, styles, order, footer)
+        elif name == "Exceptions":
+            write_exceptions(sheet, consolidation.items, order, styles, period, footer)
+        elif name in ("Key developments", "Emerging issues"):
+            kind = KEY_DEVELOPMENT if name == "Key developments" else EMERGING_ISSUE
+            entries = [e for e in consolidation.narrative if e.type == kind]
+            write_narrative(sheet, name, entries, order, styles, period, footer,
+                            f"No {name.lower()} were reported this period.")
+        elif name in APPENDICES:
+            write_appendix(sheet, APPENDICES[name], _appendix_items(consolidation, name), order, styles,
+                           period, footer)
+        elif name == "Traffic lights":
+            write_legend(sheet, styles, period, year_end, footer)
+        elif name == "Data":
+            write_data(sheet, consolidation.items, styles, footer)
+        elif name == "Validation":
+            write_validation(sheet, consolidation.findings, styles, footer)
+        elif name == "Sources":
+            write_sources(sheet, consolidation.sources, styles, footer)
+
+
+def write_master(consolidation: Consolidation, path: Path) -> Path:
+    """Write the master quarterly workbook to `path` atomically and return the path.
+
+    The workbook goes to a temporary file in the same folder, then replaces `path` in one rename,
+    so a crash leaves either the old master or the new one, never half of one."""
+    def build(temporary: Path) -> None:
+        # Never turn a string into a formula, number or link, even if a write() slips in somewhere.
+        book = Workbook(str(temporary), {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+        _build(book, consolidation)
+        book.close()
+
+    return write_atomic(Path(path), build)

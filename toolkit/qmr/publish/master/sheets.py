@@ -1,0 +1,264 @@
+"""The master's reading sheets: Exceptions, the narrative, and the QMR appendices (Milestones, Key
+PIs, Other PIs, Risks, Equality) grouped the way the board report is, with traffic lights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xlsxwriter.worksheet import Worksheet
+
+from qmr.model import Kind, NarrativeEntry, ReportedItem, Status
+from qmr.publish.master.styles import (
+    ARROWS,
+    Ordering,
+    Styles,
+    add_arrow_colours,
+    add_status_lights,
+    department_of,
+    fitted_height,
+    print_setup,
+    set_columns,
+    write_header,
+    write_status,
+    write_title,
+    write_value,
+)
+
+HEADER_ROW = 3  # rows 0-2 hold the title, the period and a note
+FIRST_ROW = HEADER_ROW + 1
+EXCEPTION_ORDER = (Status.RED, Status.AMBER, Status.MISSING)
+KIND_LABELS = {Kind.MILESTONE: "Milestone", Kind.INDICATOR: "PI", Kind.RISK: "Risk",
+               Kind.EQUALITY: "Equality"}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    value: Callable[[ReportedItem, Ordering], object]
+    # text | number (formatted by the PI's unit) | status | icon | arrow
+    style: str = "text"
+
+
+def _status_columns() -> list[Column]:
+    return [Column("Status", 10, lambda i, o: i.status, "status"), Column("", 4.5, lambda i, o: None, "icon")]
+
+
+def _ref(i: ReportedItem, o: Ordering) -> str:
+    return i.ref
+
+
+def _team(i: ReportedItem, o: Ordering) -> str:
+    return o.team_name(i)
+
+
+def _commentary(i: ReportedItem, o: Ordering) -> str:
+    return i.commentary
+
+
+MILESTONE_COLUMNS = [
+    Column("Ref", 9, _ref), Column("Milestone", 44, lambda i, o: i.title), Column("Team", 18, _team),
+    Column("Due", 10, lambda i, o: i.due), *_status_columns(), Column("Commentary", 62, _commentary),
+]
+PI_COLUMNS = [
+    Column("Ref", 10, _ref), Column("Indicator", 34, lambda i, o: i.title), Column("Team", 16, _team),
+    Column("Last year", 9, lambda i, o: i.previous_actual, "number"),
+    Column("Target", 12, lambda i, o: i.target, "number"),
+    Column("Actual", 9, lambda i, o: i.actual, "number"), *_status_columns(),
+    Column("Direction", 10, lambda i, o: ARROWS.get(i.direction, i.direction), "arrow"),
+    Column("Commentary", 48, _commentary),
+]
+RISK_COLUMNS = [
+    Column("Objective", 10, lambda i, o: i.objective_ref),
+    Column("Risk control measures", 50, lambda i, o: i.title),
+    Column("Team", 18, _team), *_status_columns(), Column("Commentary", 62, _commentary),
+]
+EQUALITY_COLUMNS = [
+    Column("Ref", 8, _ref), Column("Action", 46, lambda i, o: i.title), Column("Team", 18, _team),
+    Column("Target date", 11, lambda i, o: i.due), *_status_columns(), Column("Commentary", 60, _commentary),
+]
+EXCEPTION_COLUMNS = [
+    *_status_columns(), Column("Department", 18, lambda i, o: department_of(i)), Column("Team", 18, _team),
+    Column("Kind", 9, lambda i, o: KIND_LABELS[i.kind]), Column("Ref", 10, _ref),
+    Column("Title", 36, lambda i, o: i.title), Column("Commentary", 54, _commentary),
+]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    sheet: str
+    title: str
+    columns: list[Column]
+    # the group heading under the department: objective, PI category, or none
+    group: Callable[[ReportedItem, Ordering], tuple[object, str]] | None
+    empty: str
+
+
+def _by_objective(item: ReportedItem, order: Ordering) -> tuple[object, str]:
+    title = order.objective_title(item)
+    return order.objectives.get(item.objective_ref, 0), f"{item.objective_ref}  {title}".strip()
+
+
+def _by_category(item: ReportedItem, order: Ordering) -> tuple[object, str]:
+    category = item.category or "Other"
+    return order.categories.get(category, 0), category
+
+
+APPENDICES = {
+    "Milestones": Appendix("Milestones", "Appendix: Progress against milestones", MILESTONE_COLUMNS,
+                           _by_objective, "No milestones are due this period."),
+    "Key PIs": Appendix("Key PIs", "Appendix: Progress against key performance indicators", PI_COLUMNS,
+                        _by_category, "No key performance indicators are due this period."),
+    "Other PIs": Appendix("Other PIs", "Appendix: Progress against other performance indicators", PI_COLUMNS,
+                          _by_category, "No other performance indicators are due this period."),
+    "Risks": Appendix("Risks", "Appendix: Risk control measures", RISK_COLUMNS, _by_objective,
+                      "No risk control measures are due this period."),
+    "Equality": Appendix("Equality", "Appendix: High-priority equality actions", EQUALITY_COLUMNS, None,
+                         "No equality actions are due this period."),
+}
+
+
+def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Sequence[Column],
+                    order: Ordering, styles: Styles) -> float | None:
+    """Write one item across the columns; returns the height its wrapped text needs."""
+    icon_col = next((c for c, col in enumerate(columns) if col.style == "icon"), None)
+    for col, column in enumerate(columns):
+        if column.style == "status":
+            write_status(sheet, row, col, item.status, styles, icon_col)
+        elif column.style == "icon":
+            continue  # written with the status
+        elif column.style == "number":
+            value = column.value(item, order)
+            fmt = styles.for_unit(item.unit) if _is_number(value) else styles.text
+            write_value(sheet, row, col, value, fmt)
+        elif column.style == "arrow":
+            write_value(sheet, row, col, column.value(item, order), styles.center)
+        else:
+            write_value(sheet, row, col, column.value(item, order), styles.text)
+    return fitted_height((column.value(item, order), column.width, False) for column in columns
+                         if column.style == "text")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _finish_table(sheet: Worksheet, styles: Styles, columns: Sequence[Column], last_row: int,
+                  footer: str) -> None:
+    """Frozen header, autofilter, conditional traffic lights, print set-up: common to every list."""
+    set_columns(sheet, [c.width for c in columns])
+    write_header(sheet, HEADER_ROW, [c.header or "●" for c in columns], styles)
+    sheet.set_row(HEADER_ROW, 20)
+    sheet.freeze_panes(FIRST_ROW, 0)
+    sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), len(columns) - 1)
+    styles_by_col = {c.style: n for n, c in enumerate(columns)}
+    if "status" in styles_by_col:
+        add_status_lights(sheet, styles, FIRST_ROW, last_row, styles_by_col["status"],
+                          styles_by_col.get("icon"))
+    if "arrow" in styles_by_col:
+        add_arrow_colours(sheet, styles, FIRST_ROW, last_row, styles_by_col["arrow"])
+    print_setup(sheet, footer, HEADER_ROW)
+
+
+def _blank_row(sheet: Worksheet, row: int, width: int, fmt: object) -> None:
+    for col in range(width):
+        sheet.write_blank(row, col, None, fmt)
+
+
+def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[ReportedItem], order: Ordering,
+                   styles: Styles, period: str, footer: str) -> None:
+    """Department heading rows, then objective / category heading rows, then the items; the outline
+    levels let a reader fold a department away."""
+    write_title(sheet, styles, appendix.title, period, _counts_note(items))
+    columns = appendix.columns
+    row = FIRST_ROW
+    if not items:
+        sheet.write_string(row, 0, appendix.empty, styles.note)
+    current_department: str | None = None
+    current_group: str | None = None
+
+    def sort_key(item: ReportedItem) -> tuple[object, ...]:
+        group = appendix.group(item, order)[0] if appendix.group else 0
+        return (order.departments[department_of(item)], group, *order.item_key(item)[1:])
+
+    for item in sorted(items, key=sort_key):
+        department = department_of(item)
+        if department != current_department:
+            _blank_row(sheet, row, len(columns), styles.department)
+            sheet.write_string(row, 0, department, styles.department)
+            current_department, current_group = department, None
+            row += 1
+        if appendix.group is not None:
+            group = appendix.group(item, order)[1]
+            if group != current_group:
+                _blank_row(sheet, row, len(columns), styles.group)
+                sheet.write_string(row, 0, group, styles.group)
+                sheet.set_row(row, None, None, {"level": 1})
+                current_group = group
+                row += 1
+        height = _write_item_row(sheet, row, item, columns, order, styles)
+        sheet.set_row(row, height, None, {"level": 2 if appendix.group else 1})
+        row += 1
+    _finish_table(sheet, styles, columns, row - 1, footer)
+
+
+def _counts_note(items: Sequence[ReportedItem]) -> str:
+    counts = {s: sum(1 for i in items if i.status is s) for s in Status}
+    shown = ", ".join(f"{n} {s.value if s is Status.NA else s.value.lower()}" for s, n in counts.items() if n)
+    return f"{len(items)} items: {shown}" if items else ""
+
+
+def exception_items(items: Sequence[ReportedItem], order: Ordering) -> list[ReportedItem]:
+    """Red, then Amber, then Missing; within each, department, team and ref in the register's order."""
+    chosen = [i for i in items if i.status in EXCEPTION_ORDER]
+    return sorted(chosen, key=lambda i: (EXCEPTION_ORDER.index(i.status), *order.item_key(i)))
+
+
+def write_exceptions(sheet: Worksheet, items: Sequence[ReportedItem], order: Ordering, styles: Styles,
+                     period: str, footer: str) -> None:
+    chosen = exception_items(items, order)
+    write_title(sheet, styles, "Exceptions: red, amber and missing items", period,
+                "Red first, then amber, then items with no usable return." if chosen else "")
+    row = FIRST_ROW
+    if not chosen:
+        sheet.write_string(row, 0, "No item is red, amber or missing this period.", styles.note)
+    for item in chosen:
+        sheet.set_row(row, _write_item_row(sheet, row, item, EXCEPTION_COLUMNS, order, styles))
+        row += 1
+    _finish_table(sheet, styles, EXCEPTION_COLUMNS, row - 1, footer)
+
+
+NARRATIVE_COLUMNS = ("Team", "Title", "Details")
+NARRATIVE_WIDTHS = (22, 36, 90)
+
+
+def write_narrative(sheet: Worksheet, title: str, entries: Sequence[NarrativeEntry], order: Ordering,
+                    styles: Styles, period: str, footer: str, empty: str) -> None:
+    """The teams' own words, under department headings, in the register's team order."""
+    write_title(sheet, styles, title, period)
+    indexed = sorted(enumerate(entries), key=lambda pair: (
+        order.departments.get(order.team_department(pair[1].team), len(order.departments)),
+        order.teams.get(pair[1].team, len(order.teams)), pair[0]))
+    row = FIRST_ROW
+    if not entries:
+        sheet.write_string(row, 0, empty, styles.note)
+    current: str | None = None
+    for _, entry in indexed:
+        department = order.team_department(entry.team)
+        if department != current:
+            _blank_row(sheet, row, len(NARRATIVE_COLUMNS), styles.department)
+            sheet.write_string(row, 0, department, styles.department)
+            current = department
+            row += 1
+        sheet.write_string(row, 0, order.team_name(entry.team), styles.text)
+        sheet.write_string(row, 1, entry.title, styles.bold)
+        sheet.write_string(row, 2, entry.text, styles.text)
+        sheet.set_row(row, fitted_height(zip((order.team_name(entry.team), entry.title, entry.text),
+                                             NARRATIVE_WIDTHS, (False, True, False), strict=True)))
+        row += 1
+    set_columns(sheet, NARRATIVE_WIDTHS)
+    write_header(sheet, HEADER_ROW, NARRATIVE_COLUMNS, styles)
+    sheet.freeze_panes(FIRST_ROW, 0)
+    sheet.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), len(NARRATIVE_COLUMNS) - 1)
+    print_setup(sheet, footer, HEADER_ROW)

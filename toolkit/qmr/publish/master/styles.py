@@ -1,0 +1,258 @@
+"""What every sheet of the master quarterly workbook shares: the cell styles, the traffic-light
+colours and conditional formats, typed cell writing, print set-up, and the board's ordering of
+departments, teams, objectives and refs."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from enum import Enum
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from qmr import statuses as colours
+from qmr.model import NO_DEPARTMENT, Plan, ReportedItem, Status
+from qmr.statuses import SEVERITY_COLOURS
+
+# XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
+STATUS_FILLS = {status: f"#{colour}" for status, colour in colours.STATUS_FILLS.items()}
+STATUS_FONTS = {Status.MISSING: f"#{colours.STATUS_FONTS[Status.MISSING]}"}
+# The icon column: 3/2/1 drive Excel's 3_traffic_lights icon set (green/amber/red).
+ICON_VALUES = {Status.GREEN: 3, Status.AMBER: 2, Status.RED: 1}
+ARROWS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse"}
+
+HEADER_FILL = "#1F3864"
+DEPARTMENT_FILL = "#D9E1F2"
+GROUP_FILL = "#F2F2F2"
+
+
+class Styles:
+    """The workbook's formats, made once (XlsxWriter formats belong to one workbook)."""
+
+    def __init__(self, book: Workbook) -> None:
+        base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+        self.title = book.add_format({**base, "bold": True, "font_size": 16, "font_color": HEADER_FILL})
+        self.subtitle = book.add_format({**base, "font_size": 12, "bold": True})
+        self.note = book.add_format({**base, "italic": True, "font_color": "#595959"})
+        self.heading = book.add_format({**base, "bold": True, "font_size": 12, "font_color": HEADER_FILL,
+                                        "bottom": 1, "bottom_color": HEADER_FILL})
+        self.header = book.add_format({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
+                                       "text_wrap": True, "border": 1, "border_color": "#808080"})
+        self.department = book.add_format({**base, "bold": True, "font_size": 11, "bg_color": DEPARTMENT_FILL,
+                                           "top": 1, "top_color": "#808080"})
+        self.group = book.add_format({**base, "bold": True, "italic": True, "bg_color": GROUP_FILL})
+        # List cells carry a light rule instead of printed gridlines, which would also box the titles.
+        ruled = {**base, "border": 1, "border_color": "#D9D9D9"}
+        self.text = book.add_format({**ruled, "text_wrap": True})
+        self.bold = book.add_format({**ruled, "bold": True, "text_wrap": True})
+        self.center = book.add_format({**ruled, "align": "center"})
+        self.icon = book.add_format({**ruled, "align": "center", "valign": "vcenter"})
+        self.status = book.add_format({**ruled, "align": "center", "bold": True})
+        self.number = book.add_format({**ruled, "num_format": "General", "align": "right"})
+        self.count = book.add_format({**ruled, "num_format": "0", "align": "center"})
+        self.count_total = book.add_format({**base, "num_format": "0", "align": "center", "bold": True,
+                                            "top": 1, "bottom": 1})
+        self.total_label = book.add_format({**base, "bold": True, "top": 1, "bottom": 1})
+        self.percent = book.add_format({**ruled, "num_format": '0.0"%"', "align": "right"})
+        self.pounds = book.add_format({**ruled, "num_format": '"£"#,##0', "align": "right"})
+        self.prose = book.add_format({**base, "text_wrap": True})
+        self.label = book.add_format({**base, "bold": True, "text_wrap": True})
+        self.plain = book.add_format({**base})  # the Data sheet: one line per row, for filtering
+        # The conditional formats (dxf) that colour a status cell by its text.
+        self.status_dxf = {
+            status: book.add_format({"bg_color": fill, "font_color": STATUS_FONTS.get(status, "#000000")})
+            for status, fill in STATUS_FILLS.items()
+        }
+        # The findings report's colours, so a finding looks the same in the report, the feedback copy
+        # and the master's Validation sheet.
+        self.severity_dxf = {
+            severity.value: book.add_format({"bg_color": bg, "font_color": fg, "bold": True})
+            for severity, (bg, fg) in SEVERITY_COLOURS.items()
+        }
+        self.better_dxf = book.add_format({"font_color": "#007A33", "bold": True})
+        self.worse_dxf = book.add_format({"font_color": "#C00000", "bold": True})
+        # Plain fills for the legend on the Traffic lights sheet.
+        self.status_fill = {
+            status: book.add_format({**base, "bold": True, "align": "center", "bg_color": fill,
+                                     "font_color": STATUS_FONTS.get(status, "#000000"), "border": 1})
+            for status, fill in STATUS_FILLS.items()
+        }
+
+    def for_unit(self, unit: str) -> object:
+        """The number format a PI's values are shown in (a % PI holds 75 for 75%)."""
+        return {"%": self.percent, "£": self.pounds}.get(unit, self.number)
+
+
+def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object = None) -> None:
+    """Write a value by its Python type, never through XlsxWriter's auto-detection, so text from a
+    return ('=1+1', '=HYPERLINK(...)', '0012', 'http://...') always arrives as text."""
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)) and math.isfinite(value):
+        sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+def set_columns(sheet: Worksheet, widths: Sequence[float], fmt: object = None) -> None:
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width, fmt)
+
+
+def write_header(sheet: Worksheet, row: int, headers: Sequence[str], styles: Styles) -> None:
+    for col, name in enumerate(headers):
+        sheet.write_string(row, col, name, styles.header)
+
+
+def write_title(sheet: Worksheet, styles: Styles, title: str, subtitle: str, note: str = "") -> None:
+    sheet.write_string(0, 0, title, styles.title)
+    sheet.write_string(1, 0, subtitle, styles.subtitle)
+    if note:
+        sheet.write_string(2, 0, note, styles.note)
+    sheet.set_row(0, 24)
+
+
+def print_setup(sheet: Worksheet, footer_left: str, header_row: int | None, fit_width: bool = True) -> None:
+    """Landscape A4, one page wide, header row repeated, page numbers; each sheet prints on its own."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    if fit_width:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    if header_row is not None:
+        sheet.repeat_rows(header_row)
+    # '&' is a control character in header/footer codes.
+    safe = footer_left.replace("&", "&&")
+    sheet.set_footer(f"&L&8{safe}&C&8&A&R&8Page &P of &N")
+    # Lists keep gridlines on screen (for working in them) but never print them.
+    sheet.hide_gridlines(1 if header_row is not None else 2)
+
+
+def add_status_lights(sheet: Worksheet, styles: Styles, first_row: int, last_row: int,
+                      status_col: int, icon_col: int | None = None) -> None:
+    """Traffic lights as conditional formats, so they follow the rows through sorting and filtering:
+    the status cell coloured by its text, and the icon column's 3/2/1 shown as icons only."""
+    if last_row < first_row:
+        return
+    for status, dxf in styles.status_dxf.items():
+        sheet.conditional_format(first_row, status_col, last_row, status_col, {
+            "type": "cell", "criteria": "==", "value": f'"{status.value}"', "format": dxf,
+        })
+    if icon_col is not None:
+        sheet.conditional_format(first_row, icon_col, last_row, icon_col, {
+            "type": "icon_set", "icon_style": "3_traffic_lights", "icons_only": True,
+            "icons": [{"criteria": ">=", "type": "number", "value": 3},
+                      {"criteria": ">=", "type": "number", "value": 2}],
+        })
+
+
+def add_arrow_colours(sheet: Worksheet, styles: Styles, first_row: int, last_row: int, col: int) -> None:
+    if last_row < first_row:
+        return
+    for word, dxf in (("better", styles.better_dxf), ("worse", styles.worse_dxf)):
+        sheet.conditional_format(first_row, col, last_row, col, {
+            "type": "text", "criteria": "containing", "value": word, "format": dxf,
+        })
+
+
+def write_status(sheet: Worksheet, row: int, col: int, status: Status, styles: Styles,
+                 icon_col: int | None = None) -> None:
+    sheet.write_string(row, col, status.value, styles.status)
+    if icon_col is not None:
+        icon = ICON_VALUES.get(status)
+        if icon is None:
+            sheet.write_blank(row, icon_col, None, styles.icon)
+        else:
+            sheet.write_number(row, icon_col, icon, styles.icon)
+
+
+LINE_HEIGHT = 12.75  # points per line of 10pt Arial
+
+
+def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
+    """How many lines a wrapped cell of this column width needs, by greedy word wrap. A column
+    width unit is a Calibri-11 '0' (7px); mixed-case 10pt Arial averages about 5px a character
+    (measured on LibreOffice's PDF: 75 characters fill a width-54 column), bold about 10% more."""
+    capacity = max(1, int(width * (1.1 if bold else 1.25)))
+    lines = 0
+    for paragraph in text.split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) <= capacity:
+                used += 1 + len(word)
+            elif used:
+                count, used = count + 1, len(word)
+            else:
+                used = len(word)
+            while used > capacity:  # a word longer than the line breaks anywhere
+                count, used = count + 1, used - capacity
+        lines += count
+    return lines
+
+
+def fitted_height(cells: Iterable[tuple[object, float, bool]]) -> float | None:
+    """The row height wrapped text needs, or None for one line (the default height).
+
+    Set explicitly because LibreOffice does not re-fit row heights when it opens an xlsx, and a
+    cut-off commentary is worse than a slightly generous row in Excel."""
+    lines = max((wrapped_lines(text, width, bold) for text, width, bold in cells if isinstance(text, str)),
+                default=1)
+    return None if lines <= 1 else LINE_HEIGHT * lines + 3
+
+
+def natural_key(text: str) -> tuple[object, ...]:
+    """'BPR1.2' before 'BPR1.10': digits compare as numbers (split alternates text, number)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower()))
+
+
+def department_of(item: ReportedItem) -> str:
+    return item.department or NO_DEPARTMENT
+
+
+def ranked(known: Iterable[str], found: Iterable[str]) -> dict[str, int]:
+    """Positions for names: the register's order first, then names the register lacks, sorted."""
+    order: dict[str, int] = {}
+    for name in known:
+        order.setdefault(name, len(order))
+    for name in sorted(set(found) - set(order), key=natural_key):
+        order[name] = len(order)
+    return order
+
+
+class Ordering:
+    """The board's reading order, taken from the register (departments and teams as the plan lists
+    them), so the master reads like the plan and never depends on dict or set order."""
+
+    def __init__(self, plan: Plan, items: Sequence[ReportedItem]) -> None:
+        self.departments = ranked((t.department or NO_DEPARTMENT for t in plan.teams),
+                                  (department_of(i) for i in items))
+        self.teams = ranked((t.code for t in plan.teams), (i.team for i in items))
+        self.objectives = ranked((o.ref for o in plan.objectives), (i.objective_ref for i in items))
+        self.categories = ranked((ind.category or "Other" for ind in plan.indicators),
+                                 (i.category or "Other" for i in items))
+        self._titles = {o.ref: o.title for o in plan.objectives}
+        self._team_names = {t.code: t.name for t in plan.teams}
+        self._team_departments = {t.code: t.department or NO_DEPARTMENT for t in plan.teams}
+
+    def item_key(self, item: ReportedItem) -> tuple[object, ...]:
+        return (self.departments[department_of(item)], self.teams[item.team], natural_key(item.ref))
+
+    def department_names(self, names: Iterable[str]) -> list[str]:
+        return sorted(set(names), key=lambda name: self.departments.get(name, len(self.departments)))
+
+    def objective_title(self, item: ReportedItem) -> str:
+        return item.objective_title or self._titles.get(item.objective_ref, "")
+
+    def team_name(self, item_or_code: ReportedItem | str) -> str:
+        if isinstance(item_or_code, ReportedItem):
+            return item_or_code.team_name or self._team_names.get(item_or_code.team, item_or_code.team)
+        return self._team_names.get(item_or_code, item_or_code)
+
+    def team_department(self, code: str) -> str:
+        return self._team_departments.get(code, NO_DEPARTMENT)

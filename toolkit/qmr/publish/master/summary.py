@@ -1,0 +1,344 @@
+"""The master's Summary sheet: the counts a QMR quotes, for the whole scope and per department,
+the returns received / missing / rejected, and the charts a board looks at first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from qmr.model import Consolidation, Kind, ReportedItem, Status
+from qmr.period import Period, PeriodError
+from qmr.publish.master.styles import (
+    STATUS_FILLS,
+    Ordering,
+    Styles,
+    department_of,
+    fitted_height,
+    natural_key,
+    print_setup,
+    set_columns,
+)
+
+STATUS_ORDER = (Status.GREEN, Status.AMBER, Status.RED, Status.NA, Status.MISSING)
+# How a kind is named in a sentence: singular, plural.
+KIND_NOUNS = {
+    Kind.MILESTONE: ("milestone", "milestones"),
+    Kind.INDICATOR: ("PI", "PIs"),
+    Kind.RISK: ("risk control measure", "risk control measures"),
+    Kind.EQUALITY: ("equality action", "equality actions"),
+}
+KIND_TABLE_TITLES = {
+    Kind.MILESTONE: "Milestones by status",
+    Kind.INDICATOR: "Performance indicators by status",
+    Kind.RISK: "Risk control measures by status",
+    Kind.EQUALITY: "Equality actions by status",
+}
+RETURN_STATES = ("received", "missing", "rejected")
+ALL_DEPARTMENTS = "All departments"
+WIDTH = 7  # columns A:G: a label, then Green, Amber, Red, N/A, Missing, Total
+WIDTHS = (34, 11, 11, 11, 11, 11, 11)
+TREND_CHART = (355, 200)  # two across A:G, placed like the status charts
+TREND_CHART_ROWS = 11
+NOTHING_DUE = "No team had anything due this period, so there is nothing to chart."
+
+
+def status_counts(items: Iterable[ReportedItem]) -> dict[Status, int]:
+    """Items by status, every status present (zero when none)."""
+    counted = Counter(item.status for item in items)
+    return {status: counted.get(status, 0) for status in STATUS_ORDER}
+
+
+def count_sentence(counts: dict[Status, int], kind: Kind) -> str:
+    """'43 milestones: 32 green, 0 amber, 11 red', then N/A and missing only when there are some."""
+    singular, plural = KIND_NOUNS[kind]
+    total = sum(counts.values())
+    if total == 0:
+        return f"No {plural} due this period"
+    parts = [f"{counts[s]} {s.value.lower()}" for s in (Status.GREEN, Status.AMBER, Status.RED)]
+    parts += [f"{counts[s]} {s.value if s is Status.NA else s.value.lower()}"
+              for s in (Status.NA, Status.MISSING) if counts[s]]
+    return f"{total} {singular if total == 1 else plural}: {', '.join(parts)}"
+
+
+def team_returns(consolidation: Consolidation) -> dict[str, str]:
+    """Each team expected to report (it has items due) -> received, missing or rejected.
+
+    Received: an item came from a file, or a file of the team was accepted. Rejected: nothing
+    received and every file of the team was turned away. Missing: nothing arrived at all."""
+    expected = sorted({item.team for item in consolidation.items})
+    sourced = {item.team for item in consolidation.items if item.source_file}
+    files: dict[str, list[str]] = {}
+    for record in consolidation.sources:
+        files.setdefault(record.team, []).append(record.outcome)
+    states = {}
+    for team in expected:
+        outcomes = files.get(team, [])
+        if team in sourced or "accepted" in outcomes:
+            states[team] = "received"
+        elif outcomes:
+            states[team] = "rejected"
+        else:
+            states[team] = "missing"
+    return states
+
+
+def returns_by_department(consolidation: Consolidation, order: Ordering) -> dict[str, dict[str, int]]:
+    per_team = team_returns(consolidation)
+    department = {item.team: department_of(item) for item in consolidation.items}
+    result: dict[str, dict[str, int]] = {}
+    for team, state in per_team.items():
+        counts = result.setdefault(department[team], dict.fromkeys(RETURN_STATES, 0))
+        counts[state] += 1
+    return {name: result[name] for name in order.department_names(result)}
+
+
+def returns_sentence(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    noun = "return" if total == 1 else "returns"
+    return (f"{total} {noun} expected: {counts['received']} received, {counts['missing']} missing, "
+            f"{counts['rejected']} rejected")
+
+
+def kinds_present(items: Sequence[ReportedItem]) -> list[Kind]:
+    """Milestones and PIs always (a QMR quotes them even when zero); risks and equality when due."""
+    present = {item.kind for item in items}
+    return [k for k in Kind if k in (Kind.MILESTONE, Kind.INDICATOR) or k in present]
+
+
+class _Cursor:
+    """The next free row of a sheet being written top to bottom."""
+
+    def __init__(self, row: int = 0) -> None:
+        self.row = row
+
+    def take(self, rows: int = 1) -> int:
+        row = self.row
+        self.row += rows
+        return row
+
+
+def _sentence_row(sheet: Worksheet, row: int, label: str, text: str, styles: Styles) -> None:
+    # merge_range writes through auto-detection, so merge blank and write the text explicitly.
+    sheet.write_string(row, 0, label, styles.label)
+    sheet.merge_range(row, 1, row, WIDTH - 1, "", styles.prose)
+    sheet.write_string(row, 1, text, styles.prose)
+    sheet.set_row(row, fitted_height([(label, WIDTHS[0], True), (text, sum(WIDTHS[1:]), False)]))
+
+
+def _heading(sheet: Worksheet, row: int, text: str, styles: Styles) -> None:
+    """A section heading ruled across the whole width of the page."""
+    for col in range(1, WIDTH):
+        sheet.write_blank(row, col, None, styles.heading)
+    sheet.write_string(row, 0, text, styles.heading)
+
+
+def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation, styles: Styles,
+                  order: Ordering, footer: str) -> None:
+    items = consolidation.items
+    settings = consolidation.plan.settings
+    organisation = settings.get("organisation", "")
+    set_columns(sheet, WIDTHS)
+    sheet.write_string(0, 0, organisation or "Quarterly Monitoring Report", styles.title)
+    sheet.set_row(0, 24)
+    sheet.write_string(1, 0, f"Quarterly Monitoring Report, {consolidation.period}", styles.subtitle)
+    if settings.get("plan"):
+        sheet.write_string(2, 0, settings["plan"], styles.note)
+    print_setup(sheet, footer, None)
+    cursor = _Cursor(4)
+
+    kinds = kinds_present(items)
+    by_department: dict[str, list[ReportedItem]] = {}
+    for item in sorted(items, key=order.item_key):
+        by_department.setdefault(department_of(item), []).append(item)
+    returns = returns_by_department(consolidation, order)
+
+    _heading(sheet, cursor.take(), "At a glance", styles)
+    for kind in kinds:
+        counts = status_counts(i for i in items if i.kind is kind)
+        _sentence_row(sheet, cursor.take(), KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
+                      else "Performance indicators", count_sentence(counts, kind), styles)
+    total_returns = {state: sum(r[state] for r in returns.values()) for state in RETURN_STATES}
+    _sentence_row(sheet, cursor.take(), "Returns", returns_sentence(total_returns), styles)
+    attention = sum(1 for i in items if i.status in (Status.RED, Status.AMBER, Status.MISSING))
+    _sentence_row(sheet, cursor.take(), "Needing attention",
+                  f"{attention} {'item is' if attention == 1 else 'items are'} red, amber or missing: "
+                  "see the Exceptions sheet", styles)
+
+    cursor.take()
+    chart_row = cursor.take()
+    _heading(sheet, chart_row, "Status by department", styles)
+    departments = list(by_department)
+    if departments:
+        chart_anchor = cursor.take(16)  # the charts sit here, above the tables they draw from
+        # Page one is the headline and the picture; the detail starts a new printed page.
+        sheet.set_h_pagebreaks([cursor.row])
+    else:  # a chart of no departments would draw from an empty (reversed) range: say so instead
+        _sentence_row(sheet, cursor.take(), "Nothing due", NOTHING_DUE, styles)
+        cursor.take()
+    _heading(sheet, cursor.take(), "By department", styles)
+    for name, dept_items in by_department.items():
+        # milestones and PIs always; risks and equality only where the department has some
+        dept_kinds = [k for k in kinds if k in (Kind.MILESTONE, Kind.INDICATOR) or
+                      any(i.kind is k for i in dept_items)]
+        parts = [count_sentence(status_counts(i for i in dept_items if i.kind is k), k) for k in dept_kinds]
+        if name in returns:
+            parts.append(returns_sentence(returns[name]))
+        _sentence_row(sheet, cursor.take(), name, "\n".join(parts), styles)
+
+    tables: dict[Kind, int] = {}
+    for kind in kinds:
+        cursor.take()
+        tables[kind] = _status_table(sheet, cursor, KIND_TABLE_TITLES[kind], departments, by_department,
+                                     kind, styles)
+    cursor.take()
+    _returns_table(sheet, cursor, returns, styles)
+
+    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR) if departments else ()):
+        chart = _status_chart(book, sheet.get_name(), tables[kind], len(departments),
+                              KIND_TABLE_TITLES[kind].replace(" by status", ""))
+        # two 355px charts side by side inside A:G (735px), so the page width holds both
+        sheet.insert_chart(chart_anchor, 0 if position == 0 else 2, chart,
+                           {"x_offset": 0 if position == 0 else 55, "y_offset": 4})
+
+    if consolidation.trends:
+        cursor.take()
+        _trends_table(book, sheet, cursor, consolidation, styles)
+
+
+def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, departments: list[str],
+                  by_department: dict[str, list[ReportedItem]], kind: Kind, styles: Styles) -> int:
+    """A Department x status table with a total row; returns the header row (charts read from it)."""
+    _heading(sheet, cursor.take(), title, styles)
+    header = cursor.take()
+    for col, name in enumerate(["Department", *(s.value for s in STATUS_ORDER), "Total"]):
+        sheet.write_string(header, col, name, styles.header)
+    totals = dict.fromkeys(STATUS_ORDER, 0)
+    for name in departments:
+        row = cursor.take()
+        counts = status_counts(i for i in by_department[name] if i.kind is kind)
+        sheet.write_string(row, 0, name, styles.text)
+        for col, status in enumerate(STATUS_ORDER, start=1):
+            sheet.write_number(row, col, counts[status], styles.count)
+            totals[status] += counts[status]
+        sheet.write_number(row, len(STATUS_ORDER) + 1, sum(counts.values()), styles.count)
+    row = cursor.take()
+    sheet.write_string(row, 0, ALL_DEPARTMENTS, styles.total_label)
+    for col, status in enumerate(STATUS_ORDER, start=1):
+        sheet.write_number(row, col, totals[status], styles.count_total)
+    sheet.write_number(row, len(STATUS_ORDER) + 1, sum(totals.values()), styles.count_total)
+    return header
+
+
+def _returns_table(sheet: Worksheet, cursor: _Cursor, returns: dict[str, dict[str, int]],
+                   styles: Styles) -> None:
+    _heading(sheet, cursor.take(), "Returns by department", styles)
+    header = cursor.take()
+    for col, name in enumerate(["Department", "Expected", "Received", "Missing", "Rejected"]):
+        sheet.write_string(header, col, name, styles.header)
+    totals = dict.fromkeys(RETURN_STATES, 0)
+    for name, counts in returns.items():
+        row = cursor.take()
+        sheet.write_string(row, 0, name, styles.text)
+        sheet.write_number(row, 1, sum(counts.values()), styles.count)
+        for col, state in enumerate(RETURN_STATES, start=2):
+            sheet.write_number(row, col, counts[state], styles.count)
+            totals[state] += counts[state]
+    row = cursor.take()
+    sheet.write_string(row, 0, ALL_DEPARTMENTS, styles.total_label)
+    sheet.write_number(row, 1, sum(totals.values()), styles.count_total)
+    for col, state in enumerate(RETURN_STATES, start=2):
+        sheet.write_number(row, col, totals[state], styles.count_total)
+
+
+def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int, title: str) -> object:
+    """Stacked columns, one per department, coloured like the traffic lights."""
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    first, last = header + 1, header + departments
+    for col, status in enumerate(STATUS_ORDER, start=1):
+        chart.add_series({
+            "name": [sheet_name, header, col],
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, col, last, col],
+            "fill": {"color": STATUS_FILLS[status]},
+            "border": {"color": "#FFFFFF"},
+            "gap": 60,
+        })
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_format": "0", "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 355, "height": 300})
+    return chart
+
+
+def _period_key(label: str) -> tuple[int, int, str]:
+    try:
+        period = Period.parse(label)
+    except PeriodError:
+        return (1, 0, label)
+    return (0, period.year * 10 + period.quarter, label)
+
+
+def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidation: Consolidation,
+                  styles: Styles) -> None:
+    """Key PI values over time: a row per PI with a sparkline (for the screen), then a small line
+    chart per PI (for print, where LibreOffice draws sparklines faintly). PIs differ in unit and
+    scale, so one chart of them all would flatten most lines; each gets its own axis."""
+    _heading(sheet, cursor.take(), "Key PI trends", styles)
+    labels = {label for series in consolidation.trends.values() for label, _ in series}
+    periods = sorted(labels, key=_period_key)
+    indicators = {item.ref: item for item in consolidation.items if item.kind is Kind.INDICATOR}
+    header = cursor.take()
+    names = ["PI", *periods, "Trend"]
+    for col, name in enumerate(names):
+        sheet.write_string(header, col, name, styles.header)
+    trend_col = len(names) - 1
+    if trend_col > WIDTH - 1:
+        sheet.set_column(WIDTH, trend_col, 11)
+    sheet.set_column(trend_col, trend_col, 18)
+    rows: list[tuple[str, int]] = []
+    for ref in sorted(consolidation.trends, key=natural_key):
+        row = cursor.take()
+        rows.append((ref, row))
+        sheet.set_row(row, 30)  # room for the sparkline to show a shape
+        item = indicators.get(ref)
+        # The chart below takes its title from this cell: register text reaches a chart only through a
+        # cell written as a string, since XlsxWriter reads a title or series name that looks like
+        # `=...`, or `Sheet!A1`, as a reference.
+        sheet.write_string(row, 0, f"{ref}: {item.title}" if item else ref, styles.text)
+        values = dict(consolidation.trends[ref])
+        fmt = styles.for_unit(item.unit if item else "")
+        for col, period in enumerate(periods, start=1):
+            if period in values:
+                sheet.write_number(row, col, values[period], fmt)
+        sheet.add_sparkline(row, trend_col, {
+            "range": f"{quote_sheetname(sheet.get_name())}!{xl_range_abs(row, 1, row, len(periods))}",
+            "markers": True, "last_point": True, "series_color": "#1F3864", "last_color": "#FF0000",
+            "weight": 2.25,
+        })
+    cursor.take()
+    name = sheet.get_name()
+    for index, (_ref, row) in enumerate(rows):
+        chart = book.add_chart({"type": "line"})
+        label = [name, row, 0]  # the PI's label cell, never the text itself (see above)
+        chart.add_series({
+            "name": label, "categories": [name, header, 1, header, len(periods)],
+            "values": [name, row, 1, row, len(periods)],
+            "line": {"color": "#1F3864", "width": 2}, "marker": {"type": "circle", "size": 5,
+                                                                 "fill": {"color": "#1F3864"}},
+        })
+        chart.set_title({"name": label, "name_font": {"size": 9}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                          "num_font": {"size": 8}})
+        chart.set_x_axis({"num_font": {"size": 8}})
+        chart.show_blanks_as("span")
+        chart.set_size({"width": TREND_CHART[0], "height": TREND_CHART[1]})
+        right = index % 2
+        sheet.insert_chart(cursor.row + (index // 2) * TREND_CHART_ROWS, 2 if right else 0, chart,
+                           {"x_offset": 55 if right else 0, "y_offset": 0})
+    cursor.take(((len(rows) + 1) // 2) * TREND_CHART_ROWS)

@@ -1,0 +1,158 @@
+"""The master's reference sheets: the Traffic lights legend, and the Data (contract), Validation and
+Sources tables that officers and scripts filter and load."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+
+from xlsxwriter.worksheet import Worksheet
+
+from qmr.findings import sorted_findings
+from qmr.model import DATA_COLUMNS, Finding, ReportedItem, SourceRecord, Status
+from qmr.publish.master.styles import (
+    ARROWS,
+    ICON_VALUES,
+    Styles,
+    add_status_lights,
+    fitted_height,
+    print_setup,
+    set_columns,
+    write_title,
+    write_value,
+)
+
+TABLE_STYLE = "Table Style Light 9"
+# The ReportedItem fields after the contract columns, in declaration order (a new field appears
+# on its own, at the end).
+EXTRA_COLUMNS = tuple(f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS)
+DATA_HEADERS = (*DATA_COLUMNS, *EXTRA_COLUMNS)
+FINDING_HEADERS = ("Severity", "File", "Sheet", "Cell", "Team", "Message", "Action", "Code")
+SOURCE_HEADERS = ("File", "Team", "SHA-256", "Size (bytes)", "Modified (UTC)", "Outcome", "Reason")
+
+
+def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+           widths: Sequence[float], styles: Styles, footer: str, status_col: int | None = None,
+           wrap: bool = True) -> None:
+    """An Excel table at A1 whose cells are written one by one by type: add_table's own `data`
+    option goes through write(), which would turn a text '=1+1' into a formula."""
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            write_value(sheet, r, c, value, styles.prose if wrap else styles.plain)
+        if wrap:
+            sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
+    last_row = max(len(rows), 1)  # Excel wants at least one body row, even if blank
+    sheet.add_table(0, 0, last_row, len(headers) - 1, {
+        "name": name, "style": TABLE_STYLE, "columns": [{"header": h} for h in headers],
+    })
+    set_columns(sheet, widths)
+    sheet.freeze_panes(1, 0)
+    if status_col is not None:
+        add_status_lights(sheet, styles, 1, len(rows), status_col)
+    # A wide machine table prints at full size across pages, not shrunk to one unreadable page.
+    print_setup(sheet, footer, 0, fit_width=wrap)
+
+
+def write_data(sheet: Worksheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
+    """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text."""
+    rows = [(*item.data_row(), *(getattr(item, name) for name in EXTRA_COLUMNS)) for item in items]
+    widths = {"title": 40, "commentary": 50, "source_file": 30, "objective_title": 30, "team_name": 20,
+              "department": 18, "directorate": 14, "division": 14, "category": 16}
+    _table(sheet, "qmr_data", DATA_HEADERS, rows, [widths.get(h, 11) for h in DATA_HEADERS], styles, footer,
+           status_col=DATA_COLUMNS.index("status"), wrap=False)
+    sheet.repeat_columns(0, DATA_COLUMNS.index("team"))
+
+
+def write_validation(sheet: Worksheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
+    """Every finding in the findings report's order: rejected, errors, warnings, notes, then by team,
+    file, sheet and cell (the consolidator passes them as found)."""
+    ordered = sorted_findings(findings)
+    rows = [(f.severity.value, f.file, f.sheet, f.cell, f.team, f.message, f.action, f.code) for f in ordered]
+    _table(sheet, "qmr_findings", FINDING_HEADERS, rows, (10, 30, 12, 7, 10, 60, 45, 16), styles, footer)
+    for severity, dxf in styles.severity_dxf.items():
+        sheet.conditional_format(1, 0, max(len(rows), 1), 0, {
+            "type": "cell", "criteria": "==", "value": f'"{severity}"', "format": dxf,
+        })
+
+
+def write_sources(sheet: Worksheet, sources: Sequence[SourceRecord], styles: Styles, footer: str) -> None:
+    rows = [(s.file, s.team, s.sha256, s.size, s.modified, s.outcome, s.reason) for s in sources]
+    _table(sheet, "qmr_sources", SOURCE_HEADERS, rows, (40, 10, 22, 11, 20, 11, 50), styles, footer)
+
+
+LEGEND = (
+    (Status.GREEN, "On course to be achieved within its timeframe.", "Achieved.",
+     "Annual target achieved, or on course to be achieved."),
+    (Status.AMBER, "Uncertain: a lack of information, or a key date missed.",
+     "Not allowed at year end: a milestone is either achieved or not.",
+     "Uncertain whether the annual target will be achieved."),
+    (Status.RED, "Will not be achieved within its timeframe.", "Not achieved.",
+     "Will not be achieved without intervention."),
+    (Status.NA, "Cannot be reported this period; the reason is in the commentary.",
+     "Cannot be reported; the reason is in the commentary.",
+     "Cannot be reported (for example no target yet); the reason is in the commentary."),
+    (Status.MISSING, "Nothing usable came back: no return, the status left blank, or rejected by "
+     "validation (see the Validation sheet).", "As Q1-Q3.", "As Q1-Q3."),
+)
+LEGEND_WIDTHS = (12, 5, 38, 34, 38)
+DIRECTIONS = (
+    ("better", "Better than the same quarter last year, taking polarity into account: higher for "
+     "'higher is better', lower for 'lower is better', nearer the target for 'closest to target'."),
+    ("same", "The same as the same quarter last year."),
+    ("worse", "Worse than the same quarter last year, taking polarity into account."),
+    ("", "Blank: no figure for the same quarter last year to compare with."),
+)
+NOTES = (
+    "The status shown is the one the team reported. Where actual, target, polarity and profile allow, qmr "
+    "also computes a status itself (auto_status on the Data sheet); a disagreement is listed on the "
+    "Validation sheet, the reported status stays.",
+    "The long trend (trend on the Data sheet) compares the latest value with the average of the last four.",
+    "Risk control measures and high-priority equality actions are reported at Q2 and Q4 only; an annual PI "
+    "only at Q4.",
+    "The colours are conditional formats on the Status column and the icons a 3/2/1 value in the column "
+    "beside it, so they stay with their rows when a sheet is sorted or filtered.",
+)
+
+
+def write_legend(sheet: Worksheet, styles: Styles, period: str, year_end: bool, footer: str) -> None:
+    write_title(sheet, styles, "What the traffic lights mean", period,
+                "Year end: milestones are Green (achieved) or Red (not achieved)." if year_end else "")
+    set_columns(sheet, LEGEND_WIDTHS)
+    header = 4
+    for col, name in enumerate(("Status", "", "Milestones and objectives (Q1 to Q3)",
+                                "Milestones at year end (Q4)", "Performance indicators")):
+        sheet.write_string(header, col, name, styles.header)
+    row = header + 1
+    for status, milestone, year_end_text, indicator in LEGEND:
+        sheet.write_string(row, 0, status.value, styles.status_fill[status])
+        write_value(sheet, row, 1, ICON_VALUES.get(status), styles.center)
+        for col, text in enumerate((milestone, year_end_text, indicator), start=2):
+            sheet.write_string(row, col, text, styles.text)
+        texts = (milestone, year_end_text, indicator)
+        sheet.set_row(row, fitted_height(zip(texts, LEGEND_WIDTHS[2:], (False,) * 3, strict=True)))
+        row += 1
+    add_status_lights(sheet, styles, header + 1, row - 1, 0, 1)
+
+    row += 1
+    for col in range(1, len(LEGEND_WIDTHS)):
+        sheet.write_blank(row, col, None, styles.heading)
+    sheet.write_string(row, 0, "Direction of travel (PIs)", styles.heading)
+    row += 1
+    for word, meaning in DIRECTIONS:
+        sheet.write_string(row, 0, ARROWS.get(word, "(blank)"), styles.label)
+        sheet.merge_range(row, 2, row, 4, "", styles.prose)
+        sheet.write_string(row, 2, meaning, styles.prose)
+        sheet.set_row(row, fitted_height([(meaning, sum(LEGEND_WIDTHS[2:]), False)]))
+        row += 1
+
+    row += 1
+    for col in range(1, len(LEGEND_WIDTHS)):
+        sheet.write_blank(row, col, None, styles.heading)
+    sheet.write_string(row, 0, "Notes", styles.heading)
+    row += 1
+    for note in NOTES:
+        sheet.merge_range(row, 0, row, 4, "", styles.prose)
+        sheet.write_string(row, 0, note, styles.prose)
+        sheet.set_row(row, fitted_height([(note, sum(LEGEND_WIDTHS), False)]))
+        row += 1
+    print_setup(sheet, footer, None)

@@ -1,0 +1,1 @@
+"""The return workbook a team receives: its one layout description, the template writer, the reader."""

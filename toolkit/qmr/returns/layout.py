@@ -1,0 +1,297 @@
+"""The return workbook's layout: which sheets a team's return has, where every value sits, which
+cells the clerk fills in, and how each row is keyed.
+
+The template writer and the return reader both work from this module, so they cannot drift apart.
+Bump FORMAT_VERSION whenever a position changes; the reader refuses versions it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qmr.cells import column_letter
+from qmr.model import (
+    REPORTABLE,
+    YEAR_END_MILESTONE,
+    EqualityAction,
+    Indicator,
+    Kind,
+    Milestone,
+    Plan,
+    RiskMeasure,
+    TeamPlan,
+)
+from qmr.period import Period
+from qmr.plan.layout import POLARITY_LABELS
+from qmr.plan.targets import target_shown
+
+FORMAT_VERSION = 1
+SUPPORTED_FORMATS = (1,)
+
+IDENTITY_SHEET = "qmr_identity"
+INSTRUCTIONS_SHEET = "Instructions"
+NARRATIVE_SHEET = "Narrative"
+SIGNOFF_SHEET = "Sign-off"
+
+TITLE_ROW = 1
+STATUS_ROW = 2  # the "Ready to send" / "3 problems" line on every sheet a clerk fills in
+HEADER_ROW = 4
+FIRST_ROW = 5
+
+# Identity sheet: key/value pairs in A:B from row 1, then the row keys as a table.
+IDENTITY_FIELDS = ("format_version", "team", "team_name", "period", "register_fingerprint",
+                   "generated_at", "item_count")
+IDENTITY_KEYS_HEADER_ROW = len(IDENTITY_FIELDS) + 2  # one blank row between the two parts
+IDENTITY_KEYS_COLUMNS = ("sheet", "row", "key", "ref")  # ref: what the row's visible ref cell must show
+
+NARRATIVE_TYPES = ("Key development", "Emerging issue")
+NARRATIVE_ROWS = 15  # free rows offered for narrative entries
+
+READY = "Ready to send"
+
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an item sheet."""
+
+    key: str
+    header: str
+    width: int
+    is_input: bool = False
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class ItemSheet:
+    """A sheet with one row per plan item: prefilled columns, then the clerk's inputs, then a check."""
+
+    name: str
+    kind: Kind
+    fields: tuple[Field, ...]
+    ref_field: str  # the visible column holding the item's own ref, compared with the row keys
+
+    def index(self, key: str) -> int:
+        """1-based column number of a field."""
+        for number, field in enumerate(self.fields, start=1):
+            if field.key == key:
+                return number
+        raise KeyError(key)
+
+    def letter(self, key: str) -> str:
+        return column_letter(self.index(key))
+
+    def cell(self, key: str, row: int) -> str:
+        return f"{self.letter(key)}{row}"
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.is_input)
+
+    @property
+    def check_letter(self) -> str:
+        return column_letter(len(self.fields) + 1)
+
+
+PROGRESS = Field("progress", "Progress", 12, is_input=True)
+COMMENTARY = Field("commentary", "Commentary", 60, is_input=True, wrap=True)
+
+MILESTONES = ItemSheet(
+    "Milestones",
+    Kind.MILESTONE,
+    (
+        Field("ref", "ID", 9),
+        Field("objective_ref", "Objective ref", 11),
+        Field("objective", "Objective", 34, wrap=True),
+        Field("title", "Milestone", 50, wrap=True),
+        Field("due", "Due", 11),
+        PROGRESS,
+        COMMENTARY,
+    ),
+    ref_field="ref",
+)
+
+INDICATORS = ItemSheet(
+    "Indicators",
+    Kind.INDICATOR,
+    (
+        Field("ref", "Ref", 11),
+        Field("title", "Description", 42, wrap=True),
+        Field("category", "Category", 16, wrap=True),
+        Field("unit", "Unit", 8),
+        Field("polarity", "Polarity", 13, wrap=True),
+        Field("previous_actual", "Previous year's actual", 12, wrap=True),
+        Field("annual_target", "Annual target", 12, wrap=True),
+        Field("quarter_target", "Quarter target", 12, wrap=True),
+        Field("actual", "Actual this quarter", 12, is_input=True),
+        PROGRESS,
+        COMMENTARY,
+    ),
+    ref_field="ref",
+)
+
+RISKS = ItemSheet(
+    "Risks",
+    Kind.RISK,
+    (
+        Field("ref", "Objective ref", 11),
+        Field("objective", "Objective", 34, wrap=True),
+        Field("title", "Risk control measures", 50, wrap=True),
+        PROGRESS,
+        COMMENTARY,
+    ),
+    ref_field="ref",
+)
+
+EQUALITY = ItemSheet(
+    "Equality",
+    Kind.EQUALITY,
+    (
+        Field("ref", "ID", 8),
+        Field("title", "Equality action", 50, wrap=True),
+        Field("due", "Target date", 11),
+        PROGRESS,
+        COMMENTARY,
+    ),
+    ref_field="ref",
+)
+
+ITEM_SHEETS: tuple[ItemSheet, ...] = (MILESTONES, INDICATORS, RISKS, EQUALITY)
+
+
+@dataclass(frozen=True)
+class SignoffCell:
+    key: str
+    label: str
+    row: int
+    choices: tuple[str, ...] = ()
+
+
+SIGNOFF_VALUE_COLUMN = "C"
+SIGNOFF_CELLS = (
+    SignoffCell("completed_by", "Completed by (name)", 5),
+    SignoffCell("job_title", "Job title", 6),
+    SignoffCell("date", "Date completed", 7),
+    SignoffCell("confirmed", "I confirm the data-quality statement above", 9, ("Yes",)),
+)
+SIGNOFF_STATEMENT_ROW = 8  # the assurance statement itself (text from the register)
+
+# Narrative: Type, Title, Text in columns A:C from FIRST_ROW.
+NARRATIVE_FIELDS = (
+    Field("type", "Type", 18, is_input=True),
+    Field("title", "Title", 36, is_input=True, wrap=True),
+    Field("text", "Text", 90, is_input=True, wrap=True),
+)
+
+
+def progress_choices(sheet: ItemSheet, period: Period) -> tuple[str, ...]:
+    """The dropdown offered in a sheet's Progress column: no Amber for milestones at year end."""
+    statuses = YEAR_END_MILESTONE if sheet.kind is Kind.MILESTONE and period.year_end else REPORTABLE
+    return tuple(s.value for s in statuses)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item as it appears in a return: its key, and the prefilled values by field key."""
+
+    key: str
+    values: dict[str, object]
+
+
+def row_key(kind: Kind, ref: str, occurrence: int = 1) -> str:
+    """Stable key of a row; a repeated ref (several risk measures of one objective) gets #2, #3."""
+    base = f"{kind.value}:{ref}"
+    return base if occurrence == 1 else f"{base}#{occurrence}"
+
+
+def _keyed(kind: Kind, items: list[tuple[str, dict[str, object]]]) -> list[Row]:
+    seen: dict[str, int] = {}
+    rows = []
+    for ref, values in items:
+        seen[ref] = seen.get(ref, 0) + 1
+        rows.append(Row(row_key(kind, ref, seen[ref]), values))
+    return rows
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def sheet_rows(sheet: ItemSheet, plan: TeamPlan, period: Period) -> list[Row]:
+    """The rows a team's return has on one item sheet, in register order (empty if not due)."""
+    titles = plan.objective_titles
+    builders: dict[Kind, Callable[[], list[tuple[str, dict[str, object]]]]] = {
+        Kind.MILESTONE: lambda: [(m.id, _milestone_values(m, titles)) for m in plan.milestones],
+        Kind.INDICATOR: lambda: [
+            (i.ref, _indicator_values(i, period)) for i in plan.indicators if i.due_in(period.quarter)
+        ],
+        Kind.RISK: lambda: [(r.objective_ref, _risk_values(r, titles)) for r in plan.risks]
+        if period.half_year
+        else [],
+        Kind.EQUALITY: lambda: [(e.id, _equality_values(e)) for e in plan.equality]
+        if period.half_year
+        else [],
+    }
+    return _keyed(sheet.kind, builders[sheet.kind]())
+
+
+def sheets_for(plan: TeamPlan, period: Period) -> list[tuple[ItemSheet, list[Row]]]:
+    """The item sheets a return has, in order. Risks and Equality only in Q2/Q4 (and only when the
+    team has some); Milestones and Indicators always, so every return has the same core shape."""
+    result = []
+    for sheet in ITEM_SHEETS:
+        rows = sheet_rows(sheet, plan, period)
+        if sheet.kind in (Kind.RISK, Kind.EQUALITY) and not rows:
+            continue
+        result.append((sheet, rows))
+    return result
+
+
+def teams_due(plan: Plan, period: Period) -> list[str]:
+    """Codes of the teams with something to report in a period, in register order: a team whose
+    only PIs are annual has no return to send in Q1-Q3, so it gets no template and no reminder."""
+    return [team.code for team in plan.teams
+            if any(rows for _, rows in sheets_for(plan.for_team(team.code), period))]
+
+
+def sheet_named(name: str) -> ItemSheet:
+    for sheet in ITEM_SHEETS:
+        if sheet.name == name:
+            return sheet
+    raise KeyError(name)
+
+
+def is_item_sheet(name: str) -> bool:
+    return any(sheet.name == name for sheet in ITEM_SHEETS)
+
+
+def _milestone_values(m: Milestone, titles: dict[str, str]) -> dict[str, object]:
+    return {
+        "ref": m.id,
+        "objective_ref": m.objective_ref,
+        "objective": titles.get(m.objective_ref, ""),
+        "title": m.text,
+        "due": m.due,
+    }
+
+
+def _indicator_values(i: Indicator, period: Period) -> dict[str, object]:
+    return {
+        "ref": i.ref,
+        "title": i.description,
+        "category": i.category,
+        "unit": i.unit,
+        "polarity": POLARITY_LABELS.get(i.polarity, i.polarity),
+        "previous_actual": _blank(i.previous_actual),
+        "annual_target": _blank(i.annual_target),
+        "quarter_target": _blank(target_shown(i, period.quarter)),
+    }
+
+
+def _risk_values(r: RiskMeasure, titles: dict[str, str]) -> dict[str, object]:
+    return {"ref": r.objective_ref, "objective": titles.get(r.objective_ref, ""), "title": r.measures}
+
+
+def _equality_values(e: EqualityAction) -> dict[str, object]:
+    return {"ref": e.id, "title": e.action, "due": e.target_date}

@@ -1,0 +1,259 @@
+"""Reading a returned workbook with python-calamine, driven by the layout description.
+
+The reader finds the return's identity in its hidden sheet (never from the file name), checks that
+the locked rows are where the template put them, and hands back the raw cells of every input, with
+their addresses. It judges nothing about the values: that is the validator's job. Any problem that
+makes the file unusable is a `rejected` finding; the reader never raises on a bad file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass, field, replace
+
+from python_calamine import CalamineWorkbook
+
+from qmr.calamine_errors import is_reading_failure, silenced_panics
+from qmr.cells import column_number
+from qmr.model import Finding, Severity
+from qmr.normalise import is_blank, text
+from qmr.returns import layout
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the hidden identity sheet says about a return."""
+
+    format_version: int
+    team: str
+    team_name: str
+    period: str
+    register_fingerprint: str
+    generated_at: str
+    keys: tuple[tuple[str, int, str, str], ...]  # (sheet, row, key, ref shown) for every item row
+
+
+@dataclass(frozen=True)
+class ReturnedRow:
+    """One item row as the clerk left it: every field's raw cell value, by field key."""
+
+    sheet: str
+    row: int
+    key: str
+    values: dict[str, object]
+
+    def cell(self, field_key: str) -> str:
+        return layout.sheet_named(self.sheet).cell(field_key, self.row)
+
+
+@dataclass(frozen=True)
+class NarrativeRow:
+    row: int
+    type: object
+    title: object
+    text: object
+
+
+@dataclass(frozen=True)
+class ReturnedWorkbook:
+    """A readable qmr return: identity, item rows, narrative and sign-off, still unjudged."""
+
+    file: str
+    identity: Identity
+    rows: tuple[ReturnedRow, ...]
+    narrative: tuple[NarrativeRow, ...] = ()
+    signoff: dict[str, object] = field(default_factory=dict)
+    sheet_names: tuple[str, ...] = ()
+
+
+def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[Finding]]:
+    """Read one return from its bytes. `file` is the name findings will show."""
+
+    def reject(message: str, action: str, code: str, sheet: str = "", cell: str = "") -> Finding:
+        return Finding(Severity.REJECTED, message, action, file, sheet, cell, code=code)
+
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return None, [reject("not an Excel .xlsx workbook (the file is not a zip package)",
+                             "Send the return as the .xlsx file you were sent, saved as Excel Workbook.",
+                             "not-xlsx")]
+    damage = _package_damage(data)
+    if damage:
+        return None, [reject(damage, "Ask the team to open it in Excel, save it again as .xlsx and resend.",
+                             "workbook-corrupt")]
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = tuple(book.sheet_names)
+    except BaseException as error:  # calamine raises its own types for every kind of corruption
+        if not is_reading_failure(error):
+            raise
+        return None, [reject(f"the workbook cannot be opened ({_short(error)})",
+                             "Open the file in Excel, check it shows your return, save it again and resend.",
+                             "unreadable")]
+    try:
+        return _read(file, book, names, reject)
+    except BaseException as error:  # a malformed sheet inside an otherwise valid package
+        if not is_reading_failure(error):
+            raise
+        return None, [reject(f"the workbook could not be read ({_short(error)})",
+                             "Open the file in Excel, correct any cell showing ##### (e.g. a number far too "
+                             "large for a date), save it again as .xlsx and resend.", "unreadable")]
+    finally:
+        book.close()
+
+
+def _package_damage(data: bytes) -> str:
+    """Why the package cannot be trusted, or "". Python's zipfile decompresses each part no further
+    than its declared size and checks its CRC, so a part whose directory entry lies about its size (a
+    zip bomb in disguise) is caught here, before calamine, which believes the directory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            bad = package.testzip()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as error:
+        return f"the workbook is damaged ({_short(error)})"
+    return f"the workbook is damaged (part {bad} fails its checksum)" if bad else ""
+
+
+def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Finding]]:
+    if layout.IDENTITY_SHEET not in names:
+        return None, [reject("not a qmr return: it has no qmr identity sheet",
+                             "Fill in the template you were sent for this quarter rather than another file, "
+                             "and do not copy its sheets into a new workbook.", "not-a-return")]
+    identity, problem = _identity(_grid(book, layout.IDENTITY_SHEET))
+    if identity is None:
+        return None, [reject(problem, "Ask the performance team for a fresh template.", "identity-damaged",
+                             layout.IDENTITY_SHEET)]
+
+    findings: list[Finding] = []
+    rows: list[ReturnedRow] = []
+    by_sheet: dict[str, list[tuple[int, str, str]]] = {}
+    for sheet, row, key, ref in identity.keys:
+        by_sheet.setdefault(sheet, []).append((row, key, ref))
+
+    for sheet_name, expected in by_sheet.items():
+        if sheet_name not in names:
+            findings.append(reject(f"the sheet {sheet_name!r} is missing (renamed or deleted)",
+                                   f"Put the {sheet_name} sheet back as it was in the template, or fill in a "
+                                   "fresh template.", "sheet-missing", sheet_name))
+            continue
+        item_sheet = layout.sheet_named(sheet_name)
+        grid = _grid(book, sheet_name)
+        ref_column = item_sheet.index(item_sheet.ref_field) - 1
+        for row, key, wanted in expected:
+            cells = _row(grid, row)
+            shown = text(cells[ref_column]) if ref_column < len(cells) else ""
+            if shown != wanted:
+                findings.append(reject(
+                    f"row {row} should be {wanted!r} but shows {shown!r}: rows were inserted, deleted "
+                    "or moved inside the locked area",
+                    "Do not insert, delete or sort rows; fill in a fresh template or undo the change.",
+                    "rows-tampered", sheet_name, item_sheet.cell(item_sheet.ref_field, row)))
+                break
+            values = {f.key: (cells[i] if i < len(cells) else None) for i, f in enumerate(item_sheet.fields)}
+            rows.append(ReturnedRow(sheet_name, row, key, values))
+        else:
+            # rows added below the last item look like extra items: nothing reads them, so say so
+            last = expected[-1][0] if expected else layout.FIRST_ROW - 1
+            extra = _row(grid, last + 1)
+            if extra and not is_blank(extra[ref_column] if ref_column < len(extra) else None):
+                findings.append(Finding(
+                    Severity.WARNING, f"row {last + 1} below the last item is not part of the return and "
+                    "is ignored", "Report only on the rows the template lists; put anything else in the "
+                    "Narrative sheet.", file, sheet_name, f"A{last + 1}", code="extra-rows"))
+    # findings carry the team the file says it is from, so a rejected return still counts as "sent"
+    findings = [replace(f, team=identity.team) for f in findings]
+    if any(f.severity is Severity.REJECTED for f in findings):
+        return None, findings
+
+    narrative = _narrative(book, names)
+    signoff = _signoff(book, names)
+    return ReturnedWorkbook(file, identity, tuple(rows), narrative, signoff, names), findings
+
+
+def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
+    pairs: dict[str, str] = {}
+    for number in range(1, len(layout.IDENTITY_FIELDS) + 1):
+        cells = _row(grid, number)
+        if len(cells) >= 2 and not is_blank(cells[0]):
+            pairs[text(cells[0])] = text(cells[1])
+    missing = [name for name in layout.IDENTITY_FIELDS if not pairs.get(name)]
+    if missing:
+        return None, f"the hidden identity sheet is incomplete (no {', '.join(missing)})"
+    try:
+        version = int(float(pairs["format_version"]))
+    except ValueError:
+        return None, f"the format version {pairs['format_version']!r} is not a number"
+    if version not in layout.SUPPORTED_FORMATS:
+        newer = version > max(layout.SUPPORTED_FORMATS)
+        return None, (
+            f"this return is format version {version}, which this qmr cannot read "
+            f"({'made by a newer qmr: upgrade qmr' if newer else 'an old template: use this quarter’s'})"
+        )
+    keys = []
+    for number in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, len(grid) + 1):
+        cells = _row(grid, number)
+        cells = (cells + [None] * 4)[:4]
+        if all(is_blank(c) for c in cells):
+            continue
+        try:
+            keys.append((text(cells[0]), int(float(text(cells[1]))), text(cells[2]), text(cells[3])))
+        except ValueError:
+            return None, f"the hidden identity sheet's row list is damaged at row {number}"
+    try:
+        count = int(float(pairs["item_count"]))
+    except ValueError:
+        count = -1
+    if count != len(keys):
+        return None, f"the hidden identity sheet lists {len(keys)} rows but should list {pairs['item_count']}"
+    unknown = sorted({sheet for sheet, *_ in keys if not layout.is_item_sheet(sheet)})
+    if unknown:
+        return None, f"the hidden identity sheet names unknown sheets: {', '.join(unknown)}"
+    for sheet, row, key, ref in keys:
+        # a key is `kind:ref`, `#n` for a repeated ref, of the kind its sheet holds
+        if not key.startswith(f"{layout.sheet_named(sheet).kind.value}:{ref}") or not ref:
+            return None, f"the hidden identity sheet's row list is damaged ({sheet} row {row})"
+    identity = Identity(version, pairs["team"], pairs["team_name"], pairs["period"],
+                        pairs["register_fingerprint"], pairs["generated_at"], tuple(keys))
+    return identity, ""
+
+
+def _narrative(book: CalamineWorkbook, names: tuple[str, ...]) -> tuple[NarrativeRow, ...]:
+    if layout.NARRATIVE_SHEET not in names:
+        return ()
+    grid = _grid(book, layout.NARRATIVE_SHEET)
+    entries = []
+    for number in range(layout.FIRST_ROW, len(grid) + 1):
+        cells = (_row(grid, number) + [None, None, None])[:3]
+        if all(is_blank(c) for c in cells):
+            continue
+        entries.append(NarrativeRow(number, cells[0], cells[1], cells[2]))
+    return tuple(entries)
+
+
+def _signoff(book: CalamineWorkbook, names: tuple[str, ...]) -> dict[str, object]:
+    if layout.SIGNOFF_SHEET not in names:
+        return {}
+    grid = _grid(book, layout.SIGNOFF_SHEET)
+    column = column_number(layout.SIGNOFF_VALUE_COLUMN) - 1
+    values = {}
+    for cell in layout.SIGNOFF_CELLS:
+        cells = _row(grid, cell.row)
+        values[cell.key] = cells[column] if column < len(cells) else None
+    return values
+
+
+def _grid(book: CalamineWorkbook, name: str) -> list[list[object]]:
+    """Rows of a sheet from A1 (calamine otherwise starts at the first used cell)."""
+    with silenced_panics():
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _row(grid: list[list[object]], number: int) -> list[object]:
+    return list(grid[number - 1]) if 0 < number <= len(grid) else []
+
+
+def _short(error: Exception) -> str:
+    message = " ".join(str(error).split()) or type(error).__name__
+    return message[:160]
