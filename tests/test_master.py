@@ -30,7 +30,7 @@ from qmr.publish import master
 from qmr.publish.master import sheet_names, write_master
 from qmr.publish.master.summary import NOTHING_DUE, count_sentence, status_counts, team_returns
 from qmr.publish.master.tables import DATA_HEADERS
-from qmr.statuses import SEVERITY_COLOURS
+from qmr.statuses import SEVERITY_COLOURS, STATUS_FILLS
 
 # openpyxl drops sparklines it cannot model when reading; the zip is checked for them directly
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
@@ -487,6 +487,10 @@ def _ppm(path: Path) -> np.ndarray:
     return pixels.reshape(height, width, 3).astype(int)
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+
+
 def _count(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
     return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).sum())
 
@@ -511,10 +515,8 @@ def test_printed_milestones_show_traffic_lights(soffice: str, master_path: Path,
     subprocess.run(["pdftoppm", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                     str(tmp_path / "milestones")], check=True)
     pixels = _ppm(tmp_path / "milestones.ppm")
-    # the fills chosen in master_common.STATUS_FILLS: green 00B050, amber FFC000, red FF0000
-    green = _count(pixels, (0x00, 0xB0, 0x50))
-    amber = _count(pixels, (0xFF, 0xC0, 0x00))
-    red = _count(pixels, (0xFF, 0x00, 0x00))
+    # the fills of the one palette (qmr.statuses)
+    green, amber, red = (_count(pixels, _rgb(STATUS_FILLS[s])) for s in (Status.GREEN, Status.AMBER, Status.RED))
     # a status cell is about 40x9 pixels at 60 dpi and an icon about 7x7, so more than 150 pixels of
     # each colour means the conditional fills themselves printed, not only the icons
     assert green > 150 and amber > 150 and red > 150, (green, amber, red)

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
@@ -72,8 +74,7 @@ def _font(**style: object) -> Font:
     return Font(name="Calibri", **{"size": 11, **style})
 
 
-# Traffic lights as the master shows them (colours.py); pale yellow marks the cells a clerk fills in.
-TRAFFIC = {status.value: (colours.STATUS_FILLS[status], colours.STATUS_FONTS[status]) for status in REPORTABLE}
+# Pale yellow marks the cells a clerk fills in; traffic lights as the master shows them (statuses.py).
 INPUT_FILL = PatternFill("solid", fgColor="FFF8D6")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 INPUT_HEADER_FILL = PatternFill("solid", fgColor="C65911")
@@ -261,7 +262,7 @@ def _instructions(ws: Worksheet, plan: Plan, team: Team, period: Period, due: da
     row += 1
     for status, milestone, indicator in _traffic_lights(period):
         fill, font_colour = colours.STATUS_FILLS[Status(status)], colours.STATUS_FONTS[Status(status)]
-        _put(ws, f"A{row}", status, font=_font(bold=True, color=font_colour),
+        _put(ws, f"A{row}", colours.label(Status(status)), font=_font(bold=True, color=font_colour),
              fill=PatternFill("solid", fgColor=fill), border=BOX, alignment=TOP)
         _put(ws, f"B{row}", milestone, alignment=WRAP_TOP, border=BOX)
         _put(ws, f"C{row}", indicator, alignment=WRAP_TOP, border=BOX)
@@ -577,11 +578,16 @@ def _status_cell(ws: Worksheet, formula: str) -> None:
 
 
 def _traffic_formatting(ws: Worksheet, cells: str) -> None:
-    """Colour Progress cells as the clerk picks (Excel's "equal" is case-insensitive, as intended)."""
-    for status, (fill, font) in TRAFFIC.items():
-        ws.conditional_formatting.add(cells, CellIsRule(
-            operator="equal", formula=[f'"{status}"'],
-            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=font)))
+    """Colour Progress cells as the clerk picks and show the status's symbol before the word (a number
+    format in the rule, so the value stays the word); Excel's "equal" is case-insensitive, as intended."""
+    for number, status in enumerate(REPORTABLE):
+        fill, font = colours.STATUS_FILLS[status], colours.STATUS_FONTS[status]
+        # dxf number formats carry their own ids; 300+ stays clear of the workbook's cell formats
+        shown = NumberFormat(numFmtId=300 + number, formatCode=colours.symbol_format(status))
+        ws.conditional_formatting.add(cells, Rule(
+            type="cellIs", operator="equal", formula=[f'"{status.value}"'],
+            dxf=DifferentialStyle(fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+                                  font=Font(bold=True, color=font), numFmt=shown)))
 
 
 def _headers(ws: Worksheet, headers: list[tuple[str, str, bool, int]]) -> None:
