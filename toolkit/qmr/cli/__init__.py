@@ -147,8 +147,39 @@ PERIOD = PeriodType()
 DATE = DateType()
 
 
+def _use_control(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """--control: the control workbook's settings become this command's defaults (the command line
+    still wins). Without --control, a control.xlsx in the working folder is used the same way."""
+    from qmr.control.workbook import CONTROL_NAME, ControlError, command_defaults, read_control
+
+    if value is None:
+        folder = quarter.find_folder(Path.cwd())
+        found = folder.root / CONTROL_NAME if folder else None
+        if found is None or not found.is_file():
+            return None
+        value = found
+    value = Path(os.path.relpath(value))  # findings name files as the officer sees them, as in _folder()
+    try:
+        settings = read_control(value)
+    except ControlError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+
+    def later(key: str) -> Callable[[], object]:
+        # period-dependent folders follow a --period given on the command line
+        return lambda: command_defaults(ctx.info_name or "", settings, ctx.params.get("period")).get(key)
+
+    defaults = command_defaults(ctx.info_name or "", settings, None)
+    ctx.default_map = {**(ctx.default_map or {}), **{key: later(key) for key in defaults}}
+    return value
+
+
 def plan_options(command: Callable) -> Callable:
-    """--plan and --period, which every command about a quarter takes."""
+    """--plan and --period, which every command about a quarter takes, and --control, which can
+    supply them (and the folders) from the officer's control workbook."""
+    command = click.option("--control", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                           is_eager=True, expose_value=False, callback=_use_control,
+                           help="Control workbook whose settings fill in options not given here "
+                                "(default: the working folder's control.xlsx, if any).")(command)
     command = click.option("--period", type=PERIOD, required=True,
                            help="e.g. 2015/16 Q3 (also 2015-16-Q3, 2015/16:Q3, Q3 2015/16).")(command)
     return click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -443,6 +474,22 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
         written = write_reminders(plan_obj, period, batch.missing, where, chase)
         out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
     sys.exit(EXIT_PROBLEMS if batch.missing or batch.validation.rejected_teams else EXIT_CLEAN)
+
+
+@main.command("control-workbook")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@quiet_option
+@guarded
+def control_workbook(path: Path, quiet: bool) -> None:
+    """Write the officer's control workbook: named settings cells (plan, period, folders, deadline),
+    instructions and a Findings sheet. Buttons are optional: see macros/README.md."""
+    from qmr.control.workbook import write_control_workbook
+
+    if path.exists():
+        raise click.UsageError(f"{path} already exists; qmr does not overwrite a control workbook")
+    write_control_workbook(path)
+    Out(quiet).say(_escape(f"Control workbook written: {path}\nFill in its Settings sheet, then run e.g. "
+                           f"qmr validate --control {path}"))
 
 
 @main.group(name="history")
