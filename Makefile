@@ -17,12 +17,12 @@ demo: $(STAMP)
 	$(BIN)/qmr demo demo
 
 test: $(STAMP)
-	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff check toolkit tests bench macros
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests bench
+	$(BIN)/ruff check toolkit tests bench macros
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py --returns $(N)

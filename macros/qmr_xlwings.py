@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from qmr.findings import csv_safe
 from qmr.control.run import EXIT_NOTHING_DONE, RunOutcome, run
 from qmr.control.workbook import (
     FINDINGS_COLUMNS,
@@ -28,6 +27,7 @@ from qmr.control.workbook import (
     ControlSettings,
     settings_from_cells,
 )
+from qmr.findings import csv_safe
 
 
 def templates(book: Any = None) -> RunOutcome:

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from conftest import convert
 from qmr import cli
 from qmr import cycle as quarter
 from qmr.cells import column_letter
@@ -34,7 +35,6 @@ from qmr.control.workbook import (
 from qmr.demo.simulate import Answer, fill_return, simulate
 from qmr.period import Period
 from qmr.returns import layout
-from conftest import convert
 
 MACROS = Path(__file__).parent.parent / "macros"
 Q3 = Period(2008, 3)
