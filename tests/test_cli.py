@@ -169,7 +169,7 @@ def test_first_steps_in_a_working_folder(tmp_path: Path) -> None:
 
 def test_init_with_another_example_and_an_unknown_one(tmp_path: Path) -> None:
     invoke("init", tmp_path / "bpr", "--example", "bpr-2008-09", expect=0)
-    plan, _ = read_register(tmp_path / "bpr" / "plan.xlsx")
+    plan = read_register(tmp_path / "bpr" / "plan.xlsx").plan
     assert plan is not None and [t.code for t in plan.teams] == ["BSC-MIC", "BSC-PP", "BSC-FIN"]
     result = invoke("init", tmp_path / "nope", "--example", "nope", expect=2)
     assert "unknown example 'nope'" in result.output and "bpr-2008-09" in result.output

@@ -76,7 +76,8 @@ def plan_rows(plan: Plan) -> dict[str, list[list[object]]]:
 
 def test_blank_register_reads_back_clean(tmp_path: Path) -> None:
     path = write_register(tmp_path / "new" / "plan.xlsx")
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None
     assert not errors(findings), [str(f) for f in findings]
     assert [t.code for t in plan.teams] == ["BSC-FIN"]
@@ -119,13 +120,15 @@ def test_given_rows_write_numbers_as_numbers_and_formulas_as_text(tmp_path: Path
     assert ws["J2"].value == 95 and ws["J2"].data_type == "n"
     objectives = openpyxl.load_workbook(path)["Objectives"]
     assert objectives["B2"].data_type == "s"
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None and plan.objectives[0].title.startswith("=HYPERLINK")
 
 
 def test_register_from_plan_reads_back_to_the_same_plan(tmp_path: Path) -> None:
     original = make_plan()
-    plan, findings = read_register(write_register(tmp_path / "plan.xlsx", plan_rows(original)))
+    read = read_register(write_register(tmp_path / "plan.xlsx", plan_rows(original)))
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     # the one difference is on purpose: an undated milestone takes the date in its text
     assert plan.milestones[1].due == "Mar 2009"
@@ -138,15 +141,16 @@ def test_register_from_plan_reads_back_to_the_same_plan(tmp_path: Path) -> None:
 
 def test_fingerprint_follows_content_not_layout(tmp_path: Path) -> None:
     rows = full(**{k: v for k, v in plan_rows(make_plan()).items()})
-    first, _ = read_register(raw_workbook(tmp_path / "a.xlsx", rows))
+    first = read_register(raw_workbook(tmp_path / "a.xlsx", rows)).plan
     # the same content with the Teams columns reversed and an extra notes column
     teams = [list(reversed(r)) + ["my notes"] for r in rows["Teams"]]
-    moved, findings = read_register(raw_workbook(tmp_path / "b.xlsx", {**rows, "Teams": teams}))
+    read = read_register(raw_workbook(tmp_path / "b.xlsx", {**rows, "Teams": teams}))
+    moved, findings = read.plan, read.findings
     assert first is not None and moved is not None
     assert moved.fingerprint == first.fingerprint
     assert any(f.code == "register-header-ignored" and f.severity == Severity.INFO for f in findings)
     rows["Indicators"][0][9] = 96.0
-    changed, _ = read_register(raw_workbook(tmp_path / "c.xlsx", rows))
+    changed = read_register(raw_workbook(tmp_path / "c.xlsx", rows)).plan
     assert changed is not None and changed.fingerprint != first.fingerprint
 
 
@@ -159,7 +163,8 @@ def test_example_registers_read_with_no_errors(name: str, tmp_path: Path) -> Non
     # a shipped example that disappears is a failure, not a skip
     assert examples.example_folder(name).is_dir(), f"example {name} is not shipped"
     path = examples.write_example(name, tmp_path / f"{name}.xlsx")
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None
     assert not errors(findings), "\n".join(str(f) for f in findings if f.severity.rank <= 1)
     assert plan.teams and plan.objectives and plan.milestones and plan.indicators
@@ -181,7 +186,8 @@ def test_example_rows_from_a_folder_of_csvs(tmp_path: Path) -> None:
     rows = examples.read_rows(folder)
     assert rows["Teams"] == [["BSC-FIN", "Finance", None, None, None, None, "fin@example.org", None]]
     assert "Risks" not in rows
-    plan, findings = read_register(write_register(tmp_path / "demo.xlsx", rows))
+    read = read_register(write_register(tmp_path / "demo.xlsx", rows))
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     assert plan.indicators[0].unit == "£" and plan.indicators[0].annual_target == 1.25
     assert plan.milestones[0].due == "Mar 2009"
@@ -330,7 +336,8 @@ def test_each_defect_is_reported_at_its_cell(messy: Path, sheet: str, cell: str,
 
 
 def test_messy_register_is_not_reported_beyond_its_defects(messy: Path) -> None:
-    plan, findings = read_register(messy)
+    read = read_register(messy)
+    plan, findings = read.plan, read.findings
     assert plan is not None and errors(findings)
     expected = {(s, c) for s, c, _, _ in EXPECTED}
     # nothing is said about the cells that are fine
@@ -341,7 +348,7 @@ def test_messy_register_is_not_reported_beyond_its_defects(messy: Path) -> None:
 
 
 def test_messy_register_keeps_what_is_usable(messy: Path) -> None:
-    plan, _ = read_register(messy)
+    plan = read_register(messy).plan
     assert plan is not None
     assert [t.code for t in plan.teams] == ["BSC-FIN", "BSC-HR", "BSC-IDLE", "BSC-COM"]
     assert plan.team("BSC-COM").responsible_officer == "JH/AM"  # several officers in one cell is fine
@@ -381,7 +388,8 @@ def test_messy_register_keeps_what_is_usable(messy: Path) -> None:
 def test_missing_required_sheet_means_no_plan(tmp_path: Path) -> None:
     sheets = full()
     del sheets["Indicators"]
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is None
     assert [(f.severity, f.sheet, f.code) for f in findings if f.severity == Severity.REJECTED] == [
         (Severity.REJECTED, "Indicators", "register-sheet-missing")]
@@ -392,7 +400,8 @@ def test_missing_optional_sheet_and_misnamed_sheet(tmp_path: Path) -> None:
     sheets = full(**rows)
     del sheets["Equality"]
     sheets["teams"] = sheets.pop("Teams")
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None and plan.equality == () and len(plan.teams) == 3
     by_code = {f.code: f for f in findings}
     assert by_code["register-sheet-missing"].severity == Severity.WARNING
@@ -405,7 +414,8 @@ def test_missing_columns(tmp_path: Path) -> None:
     # Teams without Clerk email (G): teams kept; Objectives without Ref (A): no objective readable
     sheets["Teams"] = [r[:6] + r[7:] for r in sheets["Teams"]]
     sheets["Objectives"] = [r[1:] for r in sheets["Objectives"]]
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None and len(plan.teams) == 3 and plan.objectives == ()
     assert [(f.severity, f.cell) for f in findings if f.code == "register-column-missing"] == [
         (Severity.ERROR, "1:1"), (Severity.ERROR, "1:1")]
@@ -423,7 +433,8 @@ def test_unreadable_files_are_rejected_not_raised(tmp_path: Path, name: str, con
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is None
     assert [(f.severity, f.code) for f in findings] == [(Severity.REJECTED, code)]
     assert findings[0].action
@@ -515,8 +526,10 @@ def test_typed_dates_mean_what_they_say(day: date) -> None:
 def test_register_saved_by_libreoffice_reads_the_same(soffice: str, tmp_path: Path) -> None:
     ours = write_register(tmp_path / "plan.xlsx", plan_rows(make_plan()))
     theirs = convert(soffice, ours, "xlsx", tmp_path / "lo")
-    plan, findings = read_register(ours)
-    saved, saved_findings = read_register(theirs)
+    read = read_register(ours)
+    plan, findings = read.plan, read.findings
+    read = read_register(theirs)
+    saved, saved_findings = read.plan, read.findings
     assert plan is not None and saved == plan
     assert saved.fingerprint == plan.fingerprint
     assert [(f.severity, f.sheet, f.cell, f.code) for f in saved_findings] == [
@@ -535,7 +548,7 @@ def register_with_an_impossible_date(tmp_path: Path) -> tuple[Path, Plan | None]
     """The BPR example with -1e20 in a date-formatted Due cell (Milestones!D4), and the plan as it
     reads without that cell."""
     path = examples.write_example("bpr-2008-09", tmp_path / "plan.xlsx")
-    whole, _ = read_register(path)
+    whole = read_register(path).plan
     book = openpyxl.load_workbook(path)
     book["Milestones"]["D4"].value = -1e20
     book["Milestones"]["D4"].number_format = "dd/mm/yyyy"
@@ -547,7 +560,8 @@ def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, 
     """calamine panics (in Rust) converting -1e20 in a date-formatted cell: a finding, and nothing
     from Rust on the officer's terminal."""
     path, whole = register_with_an_impossible_date(tmp_path)
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None and whole is not None
     # the finding names the cell, and says what to do about it
     bad = [f for f in findings if "cannot be read" in f.message]
@@ -562,11 +576,12 @@ def test_a_number_calamine_cannot_date_is_a_finding_not_a_crash(tmp_path: Path, 
 
 def test_a_row_no_reader_can_read_is_reported_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When openpyxl cannot read the bad row either, only that row is lost, and the finding names it."""
-    from qmr.plan import reader as register
+    from qmr.plan import sheets
 
     path, whole = register_with_an_impossible_date(tmp_path)
-    monkeypatch.setattr(register, "_recover_rows", lambda *args: {})
-    plan, findings = read_register(path)
+    monkeypatch.setattr(sheets, "_recover_rows", lambda *args: {})
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None and whole is not None
     bad = [f for f in findings if "cannot be read" in f.message]
     assert [(f.sheet, f.cell, f.code) for f in bad] == [("Milestones", "4:4", "register-row-unreadable")]
@@ -608,7 +623,8 @@ def test_percentages_stored_as_fractions_are_read_as_percentage_points(tmp_path:
         pi_row("PC5", "number", 80, 0.82, [None] * 4),                 # not a % PI
         pi_row("PC6", "%", 80, 1, [None] * 4),                         # 100%
     ])
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     pis = {i.ref: i for i in plan.indicators}
     first = len(plan_rows(make_plan())["Indicators"]) + 2  # the row of PC1
@@ -639,7 +655,8 @@ def test_percentages_stored_as_fractions_are_read_as_percentage_points(tmp_path:
 def test_linked_indicators_one_per_line_are_separate_refs(tmp_path: Path) -> None:
     sheets = full(**plan_rows(make_plan()))
     sheets["Objectives"][1][9] = "BPR LI1\nBPR LI2;\r\nBPR LI12"
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     assert plan.objectives[0].indicators == ("BPR LI1", "BPR LI2", "BPR LI12")
 
@@ -648,7 +665,8 @@ def test_generated_equality_ids_do_not_clash_with_ids_in_another_case(tmp_path: 
     sheets = full(**plan_rows(make_plan()))
     sheets["Equality"] = [sheets["Equality"][0], ["eq1", "First", "Mar 2009", "", "BSC-HR"],
                           [None, "Second, no id", "Mar 2009", "", "BSC-HR"]]
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     assert [e.id for e in plan.equality] == ["eq1", "EQ2"]
 
@@ -669,7 +687,8 @@ def test_milestone_due_is_not_taken_from_history_in_its_text(tmp_path: Path) -> 
                             ["M2", "BPR1", "Agree the strategy by March 2014", None, "2015/16", "", ""],
                             ["M3", "BPR1", "Draft by May 2015, adopt by the end of June 2015", None, "2015/16", "", ""],
                             ["M4", "BPR1", "Close the accounts by June 2010", None, None, "", ""]]
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None and not errors(findings), [str(f) for f in findings]
     due = {m.id: m.due for m in plan.milestones}
     assert due == {"M1": "", "M2": "", "M3": "Jun 2015", "M4": ""}
@@ -687,7 +706,8 @@ def test_a_missing_optional_column_is_one_finding_at_the_header(tmp_path: Path) 
     polarity = headers(SHEETS[3]).index("Polarity")
     sheets["Indicators"] = [r[:polarity] + r[polarity + 1:] for r in sheets["Indicators"]]
     sheets["Milestones"] = [r[1:] for r in sheets["Milestones"]]  # no ID column
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     assert plan is not None
     polarity_findings = [f for f in findings if "polarity" in (f.code + f.message).lower()]
     assert [(f.severity, f.sheet, f.cell, f.code) for f in polarity_findings] == [
@@ -704,7 +724,8 @@ def test_findings_are_in_sheet_row_column_order(tmp_path: Path) -> None:
     sheets = full(**plan_rows(make_plan()))
     sheets["Milestones"] = [r[1:] for r in sheets["Milestones"]]  # row findings (2:2) beside cell findings
     sheets["Milestones"][2][3] = "sometime"
-    plan, findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
+    plan, findings = read.plan, read.findings
     order = [s.name for s in SHEETS]
 
     def position(f: Finding) -> tuple[int, int, int]:

@@ -37,7 +37,8 @@ class PlanError(Exception):
 
 def load_plan(path: Path) -> tuple[Plan, list[Finding]]:
     """The plan, or PlanError when it is unreadable or has errors (run `qmr register check`)."""
-    plan, findings = read_register(path)
+    read = read_register(path)
+    plan, findings = read.plan, list(read.findings)
     serious = [f for f in findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
     if plan is None or serious:
         raise PlanError(path, serious or findings)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import Enum, StrEnum
 from functools import cached_property
 
@@ -39,6 +40,46 @@ class Kind(StrEnum):
     INDICATOR = "indicator"
     RISK = "risk"
     EQUALITY = "equality"
+
+
+class Polarity(StrEnum):
+    """Which way a PI's figures are good."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    TARGET = "target"  # closest to target is best
+    NONE = "none"  # contextual: no status can be computed
+
+
+class Frequency(StrEnum):
+    """How often a PI is reported."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SIX_MONTHLY = "six-monthly"
+    ANNUAL = "annual"
+
+
+class Profile(StrEnum):
+    """How a PI's annual target spreads over the quarters (see plan/targets.py)."""
+
+    CUMULATIVE = "cumulative"  # year to date
+    FLAT = "flat"  # the same target each quarter
+    DISCRETE = "discrete"  # each quarter on its own
+
+
+def fingerprint_of(content: object) -> str:
+    """sha256 (first 16 hex digits) of content as canonical JSON: the one fingerprint scheme, for the
+    register (`Plan.fingerprint`) and a team's share of it (`TeamPlan.fingerprint`). Data classes
+    hash as their fields and enums as their values, so equal content gives an equal fingerprint."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _plain(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
 
 
 NO_DEPARTMENT = "(no department)"  # how teams outside any department are grouped and named
@@ -89,13 +130,19 @@ class Indicator:
     unit: str  # %, number, £, rate, text
     category: str = ""
     key: bool = False
-    polarity: str = "none"  # higher, lower, target, none
-    frequency: str = "quarterly"
-    profile: str = "flat"  # cumulative, flat, discrete
+    polarity: Polarity = Polarity.NONE
+    frequency: Frequency = Frequency.QUARTERLY
+    profile: Profile = Profile.FLAT
     previous_actual: float | str | None = None
     annual_target: float | str | None = None
     quarter_targets: tuple[float | str | None, ...] = (None, None, None, None)
     tolerance: float | None = None
+
+    def __post_init__(self) -> None:
+        # the enums' own members even when built from their words ("higher"), e.g. by tests
+        object.__setattr__(self, "polarity", Polarity(self.polarity))
+        object.__setattr__(self, "frequency", Frequency(self.frequency))
+        object.__setattr__(self, "profile", Profile(self.profile))
 
     @property
     def numeric(self) -> bool:
@@ -103,9 +150,9 @@ class Indicator:
 
     def due_in(self, quarter: int) -> bool:
         """Whether the PI is reported in this quarter (annual only at Q4, six-monthly at Q2/Q4)."""
-        if self.frequency == "annual":
+        if self.frequency is Frequency.ANNUAL:
             return quarter == 4
-        if self.frequency == "six-monthly":
+        if self.frequency is Frequency.SIX_MONTHLY:
             return quarter in (2, 4)
         return True
 
@@ -143,6 +190,14 @@ class Plan:
     equality: tuple[EqualityAction, ...] = ()
     settings: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
+
+    def content_fingerprint(self) -> str:
+        """What the register says, hashed; not its file, so re-saving or reordering columns changes nothing."""
+        return fingerprint_of({
+            "teams": self.teams, "objectives": self.objectives, "milestones": self.milestones,
+            "indicators": self.indicators, "risks": self.risks, "equality": self.equality,
+            "settings": self.settings,
+        })
 
     def team(self, code: str) -> Team | None:
         return self._teams.get(code)
@@ -198,9 +253,11 @@ class TeamPlan:
     def fingerprint(self) -> str:
         """What this team's return asks about, hashed: a template made from an older register is
         only worth a warning when this share changed, not when another team's or a setting did."""
-        share = (self.team, self.objectives, self.milestones, self.indicators, self.risks, self.equality,
-                 sorted(self.objective_titles.items()))
-        return hashlib.sha256(repr(share).encode()).hexdigest()[:16]
+        return fingerprint_of({
+            "team": self.team, "objectives": self.objectives, "milestones": self.milestones,
+            "indicators": self.indicators, "risks": self.risks, "equality": self.equality,
+            "objective_titles": self.objective_titles,
+        })
 
 
 @dataclass(frozen=True)

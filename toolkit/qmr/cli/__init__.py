@@ -300,9 +300,10 @@ def register_check(plan: Path, quiet: bool) -> None:
     """Report every problem in a plan register; exit 1 when any is an error, 2 when it cannot be read."""
     from qmr.plan.reader import read_register
 
-    register_plan, findings = read_register(plan)
+    read = read_register(plan)
+    findings = read.findings
     out = Out(quiet)
-    if register_plan is None:  # not readable as a register at all: nothing was checked (exit 2)
+    if read.plan is None:  # not readable as a register at all: nothing was checked (exit 2)
         out.fail(f"{plan}: cannot be read as a plan register:")
         for finding in findings:
             if finding.severity is Severity.REJECTED:

@@ -15,6 +15,7 @@ from qmr.model import (
     Kind,
     PastValue,
     Plan,
+    Profile,
     ReportedItem,
     Status,
     Team,
@@ -74,10 +75,10 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
         # a year-to-date figure is only comparable with the same quarter of other years
         comparable = [(p, v) for p, v in earlier
-                      if indicator.profile != "cumulative" or p.quarter == period.quarter]
+                      if indicator.profile is not Profile.CUMULATIVE or p.quarter == period.quarter]
         recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
         trend_text = trend(indicator, period.quarter, numeric_actual, recent)
-        if indicator.profile == "discrete":
+        if indicator.profile is Profile.DISCRETE:
             year_to_date = _year_to_date(period, numeric_actual, earlier)
 
     return ReportedItem(
@@ -104,7 +105,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         key=(indicator.key if indicator else bool(objective and objective.key)),
         category=indicator.category if indicator else "",
         unit=indicator.unit if indicator else "",
-        polarity=indicator.polarity if indicator else "",
+        polarity=indicator.polarity.value if indicator else "",
         previous_actual=indicator.previous_actual if indicator else None,
         trend=trend_text,
         year_to_date=year_to_date,

@@ -31,7 +31,7 @@ from qmr.cycle import (
     write_feedback_copies,
 )
 from qmr.demo.simulate import Answer, fill_return, simulate
-from qmr.model import Plan
+from qmr.model import Plan, Polarity
 from qmr.period import Period
 from qmr.plan.targets import quarter_target
 from qmr.publish.findings_report import write_findings_report
@@ -188,8 +188,8 @@ def _hasty(filled, plan: Plan, team: str, period: Period, seed: int) -> None:
     for indicator in plan.for_team(team).indicators:
         key = f"indicator:{indicator.ref}"
         target = quarter_target(indicator, period.quarter)
-        if key in filled.answers and indicator.polarity in ("higher", "lower") and target:
-            missed = target * (0.5 if indicator.polarity == "higher" else 1.5)
+        if key in filled.answers and indicator.polarity in (Polarity.HIGHER, Polarity.LOWER) and target:
+            missed = target * (0.5 if indicator.polarity is Polarity.HIGHER else 1.5)
             filled.answers[key] = Answer("Green", round(missed, 1), "On track.")
             return
 

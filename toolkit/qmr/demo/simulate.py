@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr.atomic import write_atomic
 from qmr.judge.auto_status import auto_status
-from qmr.model import Indicator, Plan, Status
+from qmr.model import Indicator, Plan, Polarity, Status
 from qmr.period import Period
 from qmr.plan.targets import quarter_target
 from qmr.returns import layout
@@ -160,8 +160,8 @@ def _indicator_answer(indicator: Indicator, period: Period, rng: random.Random, 
         actual = round(base * rng.uniform(0.9, 1.1), 1)
         status = rng.choice(["Green", "Amber"])
         return Answer(status, actual, _comment(status, rng, what, period))
-    spread = {"higher": rng.uniform(0.88, 1.08), "lower": rng.uniform(0.92, 1.12),
-              "target": rng.uniform(0.9, 1.1)}.get(indicator.polarity, 1.0)
+    spread = {Polarity.HIGHER: rng.uniform(0.88, 1.08), Polarity.LOWER: rng.uniform(0.92, 1.12),
+              Polarity.TARGET: rng.uniform(0.9, 1.1)}.get(indicator.polarity, 1.0)
     actual = round(target * spread, 1)
     if indicator.unit == "%":
         actual = min(actual, 100.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qmr.model import Indicator, Status
+from qmr.model import Indicator, Polarity, Status
 from qmr.plan.targets import quarter_target
 
 # Without a tolerance in the register, a miss of up to 5% of the target is Amber.
@@ -21,17 +21,17 @@ def auto_status(indicator: Indicator, quarter: int, actual: float | None) -> Sta
     None when it cannot be computed: no numeric actual or target, or no polarity.
     """
     target = quarter_target(indicator, quarter)
-    if actual is None or target is None or indicator.polarity not in ("higher", "lower", "target"):
+    if actual is None or target is None or indicator.polarity is Polarity.NONE:
         return None
     tolerance = indicator.tolerance
     if tolerance is None:
         tolerance = abs(target) * DEFAULT_TOLERANCE_SHARE
-    if indicator.polarity == "target":
+    if indicator.polarity is Polarity.TARGET:
         gap = abs(actual - target)
         if gap <= tolerance:
             return Status.GREEN
         return Status.AMBER if gap <= 2 * tolerance else Status.RED
-    shortfall = target - actual if indicator.polarity == "higher" else actual - target
+    shortfall = target - actual if indicator.polarity is Polarity.HIGHER else actual - target
     if shortfall <= 0:
         return Status.GREEN
     return Status.AMBER if shortfall <= tolerance else Status.RED
@@ -39,13 +39,13 @@ def auto_status(indicator: Indicator, quarter: int, actual: float | None) -> Sta
 
 def compare(indicator: Indicator, now: float, before: float, target: float | None) -> str:
     """better / same / worse, taking polarity into account; "" when polarity gives no direction."""
-    if indicator.polarity == "target":
+    if indicator.polarity is Polarity.TARGET:
         if target is None:
             return ""
         now, before = -abs(now - target), -abs(before - target)
-    elif indicator.polarity == "lower":
+    elif indicator.polarity is Polarity.LOWER:
         now, before = -now, -before
-    elif indicator.polarity != "higher":
+    elif indicator.polarity is not Polarity.HIGHER:
         return ""
     if abs(now - before) <= 1e-9 * max(1.0, abs(before)):
         return "same"

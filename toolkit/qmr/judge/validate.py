@@ -27,6 +27,7 @@ from qmr.model import (
     NarrativeEntry,
     PastValue,
     Plan,
+    Profile,
     Severity,
     SourceRecord,
     Status,
@@ -399,7 +400,7 @@ def _judge_actual(row, indicator: Indicator, period: Period, status: Status | No
              row.cell("progress"), "status-disagrees")
     same_year = [v for v in history if Period.parse(v.period).year == period.year]
     last = same_year[-1] if same_year else None
-    if (indicator.profile == "cumulative" and last is not None and isinstance(last.actual, float)
+    if (indicator.profile is Profile.CUMULATIVE and last is not None and isinstance(last.actual, float)
             and actual < last.actual):
         find(Severity.WARNING, f"a cumulative (year-to-date) figure went down from "
              f"{normalise.text(last.actual)} in {last.period} to {normalise.text(actual)}",

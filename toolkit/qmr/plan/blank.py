@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr.atomic import write_atomic
 from qmr.cells import column_letter
+from qmr.model import Polarity
 from qmr.normalise import read_number
 from qmr.plan.layout import KNOWN_SETTINGS, OBJECTIVES, POLARITY_LABELS, SETTINGS, SHEETS, TEAMS, Column, Sheet
 
@@ -39,10 +40,10 @@ TRAFFIC_LIGHTS = (
     ("Missing", "Nothing returned, or left blank (qmr records this; clerks do not choose it)."),
 )
 POLARITY_MEANINGS = {
-    "higher": "a bigger number is better (e.g. % of invoices paid on time).",
-    "lower": "a smaller number is better (e.g. days lost to sickness).",
-    "target": "nearest the target is best, above or below (e.g. staff turnover).",
-    "none": "no good or bad direction; qmr computes no status (contextual PIs).",
+    Polarity.HIGHER: "a bigger number is better (e.g. % of invoices paid on time).",
+    Polarity.LOWER: "a smaller number is better (e.g. days lost to sickness).",
+    Polarity.TARGET: "nearest the target is best, above or below (e.g. staff turnover).",
+    Polarity.NONE: "no good or bad direction; qmr computes no status (contextual PIs).",
 }
 
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qmr.model import Frequency, Polarity, Profile
+
 YES_NO = ("Yes", "No")
 RISK_LEVELS = ("High", "Medium", "Low")
 UNITS = ("%", "number", "£", "rate", "text")
-POLARITIES = ("higher", "lower", "target", "none")
-FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annual")
-PROFILES = ("cumulative", "flat", "discrete")
+# The dropdowns of the domain's enums, in the enums' order (their one home is qmr.model).
+POLARITIES: tuple[Polarity, ...] = tuple(Polarity)
+FREQUENCIES: tuple[Frequency, ...] = tuple(Frequency)
+PROFILES: tuple[Profile, ...] = tuple(Profile)
 # How each polarity reads in a sentence: register dropdown hints, template columns.
-POLARITY_LABELS = {
-    "higher": "Higher is better",
-    "lower": "Lower is better",
-    "target": "Closest to target",
-    "none": "None",
+POLARITY_LABELS: dict[Polarity, str] = {
+    Polarity.HIGHER: "Higher is better",
+    Polarity.LOWER: "Lower is better",
+    Polarity.TARGET: "Closest to target",
+    Polarity.NONE: "None",
 }
 
 CATEGORIES = (

@@ -3,7 +3,7 @@ one home for templates (the target shown), auto_status and the master."""
 
 from __future__ import annotations
 
-from qmr.model import Indicator
+from qmr.model import Indicator, Profile
 
 
 def quarter_target(indicator: Indicator, quarter: int) -> float | None:
@@ -21,9 +21,9 @@ def quarter_target(indicator: Indicator, quarter: int) -> float | None:
     annual = indicator.annual_target
     if not isinstance(annual, (int, float)):
         return None
-    if indicator.profile == "cumulative":
+    if indicator.profile is Profile.CUMULATIVE:
         return float(annual) * quarter / 4
-    if indicator.profile == "discrete":
+    if indicator.profile is Profile.DISCRETE:
         return float(annual) / 4
     return float(annual)
 

@@ -1,0 +1,76 @@
+"""Sheet Milestones: the actions of each objective, their team, due date and financial year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qmr.model import Milestone, Objective
+from qmr.period import financial_year_of
+from qmr.plan.crossrefs import id_or_new, objective_ref, team_ref
+from qmr.plan.fields import due, duplicate, required
+from qmr.plan.layout import MILESTONES
+from qmr.plan.rows import Reading, Row, in_year, same_key
+from qmr.plan.values import dates_in_text, financial_year
+
+
+def read_milestones(reading: Reading, rows: list[Row], objectives: dict[str, Objective]) -> list[Milestone]:
+    used = {same_key(row.text("id")) for row in rows if row.raw("id") is not None}
+    seen: dict[str, str] = {}
+    result = []
+    for row in rows:
+        if not required(reading, row, MILESTONES):
+            continue
+        objective = objective_ref(reading, row, objectives, "milestone")
+        if objective is None:
+            continue
+        ident = id_or_new(reading, row, used, f"{objective.ref}.", "milestone", "each quarter's returns")
+        if duplicate(reading, seen, row, "id", ident, "milestone ID"):
+            continue
+        team = objective.team
+        if row.raw("team") is not None:
+            team = team_ref(reading, row, "team", "milestone")
+            if team is None:
+                continue
+        text = row.text("text")
+        year = _year(reading, row)
+        default_year = reading.settings.get("financial_year", "")
+        if row.raw("due") is None:
+            shown, day = _due_from_text(reading, row, text, year or default_year)
+        else:
+            shown, day = due(reading, row, "due", year, "due date")
+        if not year:
+            year = (financial_year_of(day) if day else "") or default_year
+        result.append(Milestone(ident, objective.ref, text, team, shown, year, row.text("responsible_officer")))
+    return result
+
+
+def _year(reading: Reading, row: Row) -> str:
+    """The milestone's own financial year (2015/16), or "" when it has none that qmr can read."""
+    if row.raw("year") is None:
+        return ""
+    written = row.text("year")
+    year = financial_year(written) or ""
+    if not year:
+        reading.add("year-invalid", row, "year", text=written)
+    elif year != written:
+        reading.add("year-normalised", row, "year", text=written, year=year)
+    return year
+
+
+def _due_from_text(reading: Reading, row: Row, text: str, year: str) -> tuple[str, date | None]:
+    """The deadline an undated milestone sets in its text ("by March 2009"), when inside its year.
+
+    Only deadline phrases count (see `plan.values.dates_in_text`); a date outside the
+    milestone's financial year is more likely history than a deadline, so Due stays blank.
+    """
+    found = dates_in_text(text)
+    if not found:
+        return "", None
+    inside = [candidate for candidate in found if not year or in_year(candidate.day, year)]
+    if not inside:
+        seen = ", ".join(candidate.text for candidate in found)
+        reading.add("date-from-text-outside-year", row, "due", seen=seen, year=year)
+        return "", None
+    chosen = inside[-1]
+    reading.add("date-from-text", row, "due", due=chosen.text)
+    return chosen.text, chosen.day
