@@ -120,8 +120,7 @@ def test_given_rows_write_numbers_as_numbers_and_formulas_as_text(tmp_path: Path
     assert ws["J2"].value == 95 and ws["J2"].data_type == "n"
     objectives = openpyxl.load_workbook(path)["Objectives"]
     assert objectives["B2"].data_type == "s"
-    read = read_register(path)
-    plan, findings = read.plan, read.findings
+    plan = read_register(path).plan
     assert plan is not None and plan.objectives[0].title.startswith("=HYPERLINK")
 
 
@@ -724,8 +723,7 @@ def test_findings_are_in_sheet_row_column_order(tmp_path: Path) -> None:
     sheets = full(**plan_rows(make_plan()))
     sheets["Milestones"] = [r[1:] for r in sheets["Milestones"]]  # row findings (2:2) beside cell findings
     sheets["Milestones"][2][3] = "sometime"
-    read = read_register(raw_workbook(tmp_path / "p.xlsx", sheets))
-    plan, findings = read.plan, read.findings
+    findings = read_register(raw_workbook(tmp_path / "p.xlsx", sheets)).findings
     order = [s.name for s in SHEETS]
 
     def position(f: Finding) -> tuple[int, int, int]:
