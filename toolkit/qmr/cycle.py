@@ -175,6 +175,44 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     return consolidation, written
 
 
+@dataclass(frozen=True)
+class Report:
+    """What `make_report` wrote: the documents (and PDFs), and any PDF that could not be made."""
+
+    consolidation: Consolidation
+    written: tuple[Path, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, departments: bool = False,
+                pdf: bool = False) -> Report:
+    """The Quarterly Monitoring Report (.docx) from the same consolidation as the master, one for the
+    whole scope or, with `departments`, one per department; with `pdf`, a tagged PDF beside each.
+    Records nothing in history (consolidate does that). A PDF that cannot be made is a finding:
+    the .docx is written by then."""
+    from qmr.publish.report import write_report
+    from qmr.publish.report.pdf import PdfError, convert_to_pdf
+
+    consolidation = consolidate(plan, period, batch.validation, batch.past)
+    if departments:
+        parts = [(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}"))
+                 for name, part in by_department(consolidation).items()]
+    else:
+        parts = [(consolidation, out)]
+    written: list[Path] = []
+    findings: list[Finding] = []
+    for part, path in parts:
+        written.append(write_report(part, path))
+        if pdf:
+            try:
+                written.append(convert_to_pdf(path, path.with_suffix(".pdf")))
+            except PdfError as error:
+                findings.append(Finding(Severity.ERROR, f"no PDF made: {error}", "The .docx is written; "
+                                        "make the PDF from it in Word (File > Save As > PDF).", str(path),
+                                        code="pdf-failed"))
+    return Report(consolidation, tuple(written), tuple(findings))
+
+
 def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:
     """Per readable return with problems, a copy of the team's own workbook marked up to fix.
     A return openpyxl cannot open gets a warning finding instead of a copy."""

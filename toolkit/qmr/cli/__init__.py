@@ -250,6 +250,7 @@ def main() -> None:
       qmr status    --period "2015/16 Q3" --chase reminders    who has replied
       qmr validate  --period "2015/16 Q3" --feedback fix       what each team must fix
       qmr consolidate --period "2015/16 Q3"      the master quarterly workbook
+      qmr report --period "2015/16 Q3" --pdf     the board's QMR document (Word, tagged PDF)
 
     Inside a folder made by `qmr init`, --plan, --out and SOURCE default to its layout.
     """
@@ -424,6 +425,38 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     for path in written:
         printer.say(_escape(f"{'Data table (CSV)' if path.suffix == '.csv' else 'Master workbook'}: {path}"))
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
+
+
+@main.command()
+@returns_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="QMR document to write (.docx; default output/<period>/QMR_<period>.docx).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="History database (direction of travel; nothing is recorded).")
+@click.option("--by", "by", type=click.Choice(["department"]), help="One document per department instead.")
+@click.option("--pdf", is_flag=True, help="Also a tagged PDF beside each document (needs LibreOffice).")
+@quiet_option
+@guarded
+def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
+    """Write the Quarterly Monitoring Report for boards (Word), from the same returns as the master.
+
+    SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
+    in a working folder they default to returns/<period>/.
+    """
+    printer = Out(quiet)
+    plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
+    target = _output(out, period, f"QMR_{period.slug}.docx")
+    if target.suffix.lower() != ".docx":
+        raise click.BadParameter(f"{target} must end in .docx", param_hint="--out")
+    result = quarter.make_report(plan_obj, period, batch, target, departments=by == "department", pdf=pdf)
+    _summary(printer, plan_obj, period, batch)
+    serious = [f for f in (*batch.validation.findings, *result.findings)
+               if f.severity in (Severity.REJECTED, Severity.ERROR)]
+    if serious:
+        _print_findings(printer, serious, title="Rejected returns and errors", limit=40)
+    for path in result.written:
+        printer.say(_escape(f"{'Tagged PDF' if path.suffix == '.pdf' else 'QMR document'}: {path}"))
+    sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() or result.findings else EXIT_CLEAN)
 
 
 @main.command()
