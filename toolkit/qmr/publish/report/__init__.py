@@ -62,7 +62,7 @@ def _setup(document: Document, consolidation: Consolidation, title: str) -> None
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Caption", "List Bullet"):
         style = document.styles[name]
         style.font.name = FONT
-        if name.startswith(("Heading", "Title")):
+        if name.startswith(("Heading", "Title")) or name == "Caption":
             style.font.color.rgb = RGBColor.from_string(HEADER_FILL.lstrip("#"))  # 11:1 on white
         # the template's theme fonts would override the name for East Asian and complex scripts
         fonts = style.element.rPr.find(docx.oxml.ns.qn("w:rFonts")) if style.element.rPr is not None else None

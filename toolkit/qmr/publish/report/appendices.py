@@ -56,19 +56,19 @@ def _equality_row(item: ReportedItem, order: Ordering) -> list[Cell]:
     return [item.ref, item.title, item.due, item.status, item.commentary]
 
 
-MILESTONE_COLUMNS = [Column("Ref", 1.0), Column("Objective", 3.2), Column("Milestone", 4.0),
-                     Column("Progress", 1.4), Column("Commentary", 6.0)]
-RISK_COLUMNS = [Column("Ref", 1.0), Column("Objective", 3.2), Column("Risk control measures", 4.0),
-                Column("Progress", 1.4), Column("Commentary", 6.0)]
-EQUALITY_COLUMNS = [Column("Ref", 1.0), Column("Action", 5.0), Column("Target date", 1.5),
-                    Column("Progress", 1.4), Column("Commentary", 6.0)]
+MILESTONE_COLUMNS = [Column("Ref", 1.3), Column("Objective", 3.2), Column("Milestone", 4.0),
+                     Column("Progress", 1.6), Column("Commentary", 6.0)]
+RISK_COLUMNS = [Column("Ref", 1.3), Column("Objective", 3.2), Column("Risk control measures", 4.0),
+                Column("Progress", 1.6), Column("Commentary", 6.0)]
+EQUALITY_COLUMNS = [Column("Ref", 1.3), Column("Action", 5.0), Column("Target date", 1.5),
+                    Column("Progress", 1.6), Column("Commentary", 6.0)]
 
 
 def pi_columns(period: Period) -> list[Column]:
     last_year = Period(period.year - 1, 4).financial_year
-    return [Column("Ref", 1.2), Column("Description", 3.6), Column(f"{last_year} actual", 1.2),
-            Column("Target", 1.2), Column(f"Q{period.quarter} {period.financial_year}", 1.2),
-            Column("Progress", 1.4), Column("Direction", 1.2), Column("Commentary", 4.8)]
+    return [Column("Ref", 1.4), Column("Description", 3.6), Column(f"{last_year} actual", 1.3),
+            Column("Target", 1.6), Column(f"Q{period.quarter} {period.financial_year}", 1.3),
+            Column("Progress", 1.6), Column("Direction", 1.5), Column("Commentary", 5.0)]
 
 
 def _groups(items: Sequence[ReportedItem], order: Ordering, group: Callable[[ReportedItem], str] | None,

@@ -13,10 +13,11 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 
 from qmr.model import Status
-from qmr.publish.report.docx_xml import mark_header_row, set_caption, shade, xml_text
+from qmr.publish.report.docx_xml import keep_rows_whole, mark_header_row, set_caption, shade, xml_text
 from qmr.publish.report.look import HEADER_FILL, status_colours, status_text
 
 Cell = str | Status | None
+TABLE_TEXT = Pt(10)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def labelled(document: Document, label: str, value: str) -> None:
 
 
 def data_table(document: Document, caption: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
-               text_width: int) -> Table:
+               text_width: int, *, keep_with_next: bool = False) -> Table:
     """A table with a marked, repeating header row; a Status value is written as its symbol and word
     on its traffic-light fill."""
     table = document.add_table(rows=1, cols=len(columns))
@@ -55,19 +56,24 @@ def data_table(document: Document, caption: str, columns: Sequence[Column], rows
     set_caption(table, caption)
     header = table.rows[0]
     mark_header_row(header)
+    keep_rows_whole(header)
     for cell, column in zip(header.cells, columns, strict=True):
         shade(cell, HEADER_FILL.lstrip("#"))
         run = cell.paragraphs[0].add_run(xml_text(column.header))
         run.bold = True
+        run.font.size = TABLE_TEXT
         run.font.color.rgb = RGBColor.from_string("FFFFFF")
     for values in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        keep_rows_whole(row)
+        cells = row.cells
         for cell, value in zip(cells, values, strict=True):
             if isinstance(value, Status):
                 fill, ink = status_colours(value)
                 shade(cell, fill)
                 run = cell.paragraphs[0].add_run(status_text(value))
                 run.bold = True
+                run.font.size = TABLE_TEXT
                 run.font.color.rgb = RGBColor.from_string(ink)
             else:
                 _write_lines(cell, xml_text(value))
@@ -77,7 +83,14 @@ def data_table(document: Document, caption: str, columns: Sequence[Column], rows
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width  # each cell's own width, which Word lays out by
-    document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
+    if keep_with_next:  # a small table stays on the page of the sentence after it
+        for row in table.rows:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    # Word joins two tables that touch; a small paragraph keeps them apart
+    spacer = document.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(6)
+    spacer.paragraph_format.line_spacing = Pt(6)
     return table
 
 
@@ -85,6 +98,7 @@ def _write_lines(cell, text: str) -> None:
     """Text with its line breaks kept as breaks within the cell's one paragraph."""
     lines = text.split("\n")
     run = cell.paragraphs[0].add_run(lines[0])
+    run.font.size = TABLE_TEXT
     for line in lines[1:]:
         run.add_break()
         run.add_text(line)

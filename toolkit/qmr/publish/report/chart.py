@@ -18,10 +18,10 @@ from qmr.model import Status
 from qmr.publish.report.look import STATUS_ORDER, status_colours
 
 SCALE = 2  # drawn at twice the size it is shown, so it stays sharp in print and PDF
-WIDTH = 640
+WIDTH = 600
 BAR = 24
 GAP = 12
-LABEL_WIDTH = 190
+LABEL_WIDTH = 170
 MARGIN = 12
 MARK = 10  # a status symbol's size in a bar or a legend swatch
 
@@ -79,7 +79,7 @@ def status_chart(title: str, bars: Sequence[Bar]) -> bytes:
 
     draw.text(at(MARGIN, MARGIN), title, fill="black", font=bold)
     most = max((sum(bar.counts.values()) for bar in bars), default=0) or 1
-    plot = WIDTH - LABEL_WIDTH - 2 * MARGIN
+    plot = WIDTH - LABEL_WIDTH - 2 * MARGIN - 40  # room for the total after the longest bar
     y = MARGIN + 26
     for bar in bars:
         label = _fit(draw, bar.label, font, (LABEL_WIDTH - 8) * SCALE)

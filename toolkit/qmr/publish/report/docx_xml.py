@@ -57,14 +57,22 @@ def set_language(document: Document, language: str) -> None:
 
 
 def mark_header_row(row: _Row) -> None:
-    """Mark a table row as its header: read as column headers, repeated at the top of every page,
-    and never split across a page."""
+    """Mark a table row as its header: read as column headers, repeated at the top of every page."""
     properties = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
+    for tag in ("w:tblHeader",):
         if properties.find(qn(tag)) is None:
             element = OxmlElement(tag)
             element.set(qn("w:val"), "true")
             properties.append(element)
+
+
+def keep_rows_whole(row: _Row) -> None:
+    """A row is not split across two pages (a row taller than a page still is)."""
+    properties = row._tr.get_or_add_trPr()
+    if properties.find(qn("w:cantSplit")) is None:
+        element = OxmlElement("w:cantSplit")
+        element.set(qn("w:val"), "true")
+        properties.insert(0, element)  # cantSplit comes before tblHeader in CT_TrPr
 
 
 def is_header_row(row: _Row) -> bool:

@@ -115,14 +115,15 @@ def narrative(document: Document, number: int, entries: Sequence[NarrativeEntry]
                 paragraph(document, text)
         team = order.team_name(entry.team)
         department = order.team_department(entry.team)
-        paragraph(document, f"Reported by {team}" + (f", {department}" if several else "") + ".", italic=True)
+        shown = f"{team}, {department}" if several and department != team else team
+        paragraph(document, f"Reported by {shown}.", italic=True)
 
 
 def counts_table(document: Document, caption: str, counts: dict[Status, int], text_width: int) -> None:
     """The one-row table of counts: the total, then one column per status, headed by symbol and word."""
     columns = [Column("Total", 1), *(Column(status_text(s), 1) for s in STATUS_ORDER)]
     data_table(document, caption, columns, [[str(sum(counts.values())), *(str(counts[s]) for s in STATUS_ORDER)]],
-               text_width)
+               text_width, keep_with_next=True)
 
 
 def by_kind(items: Sequence[ReportedItem], key: str) -> list[ReportedItem]:
