@@ -120,7 +120,7 @@ COMMANDS = _commands(cli.main)
 
 def test_every_contract_command_exists() -> None:
     for command in [("init",), ("register", "new"), ("register", "check"), ("templates",), ("validate",),
-                    ("consolidate",), ("status",), ("history", "periods"), ("history", "show"),
+                    ("consolidate",), ("status",), ("report",), ("history", "periods"), ("history", "show"),
                     ("history", "export"), ("demo",)]:
         assert command in COMMANDS
 
@@ -347,6 +347,21 @@ def test_consolidate_in_the_working_folder(work: Path) -> None:
     parts = sorted(p for p in master.parent.glob(f"QMR_{Q3.slug}_*.xlsx"))
     assert parts and all(p.name in done.stdout for p in parts)
     assert [p for p, _, _ in history.periods(work / "qmr.db")] == [Q3_TEXT]
+
+
+def test_report_in_the_working_folder(work: Path) -> None:
+    """`qmr report` with no --out writes output/<period>/QMR_<period>.docx; --by department one per
+    department; it records nothing in history (consolidate does)."""
+    done = qmr("report", "--period", Q3_TEXT, cwd=work, expect=0)
+    document = work / "output" / Q3.slug / f"QMR_{Q3.slug}.docx"
+    assert str(document.relative_to(work)) in done.stdout
+    assert zipfile.is_zipfile(document) and "word/document.xml" in zipfile.ZipFile(document).namelist()
+    assert not (work / "qmr.db").exists()
+    done = qmr("report", "--period", Q3_TEXT, "--by", "department", "--out", work / "board.docx", cwd=work,
+               expect=0)
+    parts = sorted(work.glob("board_*.docx"))
+    assert parts and all(p.name in done.stdout for p in parts)
+    invoke("report", "--period", Q3_TEXT, "--out", work / "board.pdf", expect=2)  # --out names the .docx
 
 
 def test_consolidate_with_problems_writes_the_master_and_strict_records_nothing(work: Path) -> None:

@@ -443,11 +443,11 @@ def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
     SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
     in a working folder they default to returns/<period>/.
     """
-    printer = Out(quiet)
-    plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
     target = _output(out, period, f"QMR_{period.slug}.docx")
     if target.suffix.lower() != ".docx":
         raise click.BadParameter(f"{target} must end in .docx", param_hint="--out")
+    printer = Out(quiet)
+    plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
     result = quarter.make_report(plan_obj, period, batch, target, departments=by == "department", pdf=pdf)
     _summary(printer, plan_obj, period, batch)
     serious = [f for f in (*batch.validation.findings, *result.findings)
