@@ -19,9 +19,9 @@ from qmr.publish.report.look import STATUS_ORDER, status_colours
 
 SCALE = 2  # drawn at twice the size it is shown, so it stays sharp in print and PDF
 WIDTH = 600
-BAR = 24
+BAR = 22
 GAP = 12
-LABEL_WIDTH = 170
+LABEL = 18  # the line a department's name takes above its bar
 MARGIN = 12
 MARK = 10  # a status symbol's size in a bar or a legend swatch
 
@@ -70,7 +70,7 @@ def status_chart(title: str, bars: Sequence[Bar]) -> bytes:
     """A PNG: one bar per department, segments in status order, the count written on each."""
     font, bold = _font(12), _font(13)
     legend_height = 28
-    height = MARGIN + 26 + len(bars) * (BAR + GAP) + legend_height + MARGIN
+    height = MARGIN + 26 + len(bars) * (LABEL + BAR + GAP) + legend_height + MARGIN
     image = Image.new("RGB", (WIDTH * SCALE, height * SCALE), "white")
     draw = ImageDraw.Draw(image)
 
@@ -79,19 +79,20 @@ def status_chart(title: str, bars: Sequence[Bar]) -> bytes:
 
     draw.text(at(MARGIN, MARGIN), title, fill="black", font=bold)
     most = max((sum(bar.counts.values()) for bar in bars), default=0) or 1
-    plot = WIDTH - LABEL_WIDTH - 2 * MARGIN - 40  # room for the total after the longest bar
+    plot = WIDTH - 2 * MARGIN - 50  # room for the total after the longest bar
     y = MARGIN + 26
     for bar in bars:
-        label = _fit(draw, bar.label, font, (LABEL_WIDTH - 8) * SCALE)
-        draw.text(at(MARGIN, y + 4), label, fill="black", font=font)
-        x = MARGIN + LABEL_WIDTH
+        # the department's name on its own line above its bar, so a long name is not cut short
+        draw.text(at(MARGIN, y), _fit(draw, bar.label, font, (WIDTH - 2 * MARGIN) * SCALE), fill="black", font=font)
+        y += LABEL
+        x = MARGIN
         for status in STATUS_ORDER:
             count = bar.counts.get(status, 0)
             if not count:
                 continue
             fill, ink = status_colours(status)
             span = plot * count / most
-            draw.rectangle([at(x, y), at(x + span, y + BAR)], fill=f"#{fill}", outline="white", width=SCALE)
+            draw.rectangle([at(x, y), at(x + span, y + BAR)], fill=f"#{fill}", outline="black", width=1)
             text = str(count)
             width = MARK + 3 + draw.textlength(text, font=font) / SCALE
             if width + 6 <= span:  # a segment too narrow for its mark and count stays plain
@@ -103,7 +104,7 @@ def status_chart(title: str, bars: Sequence[Bar]) -> bytes:
         draw.text(at(x + 4, y + 4), f"({total})" if total else "nothing due", fill="black", font=font)
         y += BAR + GAP
 
-    x = MARGIN + LABEL_WIDTH
+    x = MARGIN
     for status in STATUS_ORDER:
         fill, ink = status_colours(status)
         draw.rectangle([at(x, y + 2), at(x + 18, y + 20)], fill=f"#{fill}", outline="black", width=1)
