@@ -220,13 +220,13 @@ SEVERITIES = {
     **dict.fromkeys(["not-a-return", "workbook-corrupt", "workbook-bomb", "xls-old-format", "xlsb-format",
                      "ods-format", "csv-format", "password-protected", "zip-unsafe-path", "zip-bomb",
                      "zip-corrupt", "msg-corrupt", "wrong-period", "unknown-team", "rows-tampered",
-                     "sheet-missing", "identity-damaged", "superseded"], Severity.REJECTED),
+                     "sheet-missing", "identity-damaged"], Severity.REJECTED),
     **dict.fromkeys(["status-invalid", "status-missing", "amber-at-year-end", "commentary-missing",
                      "na-without-reason", "actual-not-number", "actual-missing"], Severity.ERROR),
     **dict.fromkeys(["status-disagrees", "cumulative-down", "commentary-unchanged", "signoff-missing",
                      "signoff-unconfirmed", "register-changed", "narrative-type", "extra-rows"], Severity.WARNING),
     **dict.fromkeys(["status-normalised", "actual-normalised", "lock-file", "email-no-spreadsheet",
-                     "duplicate-used"], Severity.INFO),
+                     "duplicate-used", "superseded"], Severity.INFO),
 }
 
 
@@ -279,7 +279,7 @@ def test_every_bad_input_gets_its_own_finding_and_good_returns_are_read_complete
     assert fin["indicator:BPR LI2"].auto_status is Status.RED
     hr = accepted["BSC-HR"].items
     assert hr["indicator:BSC Ll21"].actual == pytest.approx(10.0)
-    assert hr["milestone:BPR2.2"].status is Status.MISSING
+    assert hr["milestone:BPR2.2"].status is Status.RED  # unexplained, but a Red stands (an error finding)
     outcomes = {Path(s.file).name: s.outcome for s in validation.sources}
     assert outcomes["commissioning draft.xlsx"] == "superseded"
     assert outcomes["finance.xlsx"] == "accepted"

@@ -57,18 +57,65 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
-def status(value: object) -> Normalised:
-    """`g`, ` green `, `GREEN` -> Green. Blank -> None with no note (the caller decides Missing)."""
+# A milestone (or equality action) that is done is Green: achieved at year end, on course before it.
+_DONE_WORDS: dict[str, Status] = {word: Status.GREEN for word in (
+    "complete", "completed", "achieved", "done")}
+# What clerks type in Actual when there is no figure (with Progress N/A): no figure, not an error.
+NO_FIGURE_WORDS = ("n/a", "na", "n.a.", "n.a", "not applicable", "-", "\u2013", "\u2014")
+YES_WORDS = ("yes", "y")
+
+
+def status_words(done_counts: bool = False) -> dict[str, Status]:
+    """Every spelling qmr reads as a status (lower case, single-spaced): the one home that both the
+    judging and the return's own Check formulas use. `done_counts`: milestones and equality actions,
+    where `Complete` / `Achieved` mean Green."""
+    words = {s.value.lower(): s for s in Status if s is not Status.MISSING} | _STATUS_WORDS
+    return words | _DONE_WORDS if done_counts else words
+
+
+def status(value: object, done_counts: bool = False) -> Normalised:
+    """`g`, ` green `, `GREEN` -> Green; `Complete` -> Green where `done_counts`. Blank -> None with no
+    note (the caller decides Missing)."""
     if is_blank(value):
         return Normalised(None)
     exact = {s.value: s for s in Status if s is not Status.MISSING}
     if value in exact:
         return Normalised(exact[value])  # type: ignore[index]
     raw = value if isinstance(value, str) else text(value)  # keep the spaces: " Green " is a correction
-    found = _STATUS_WORDS.get(" ".join(raw.lower().split()))
+    found = status_words(done_counts).get(" ".join(raw.lower().split()))
     if found is None:
         return Normalised(None, f"{raw.strip()!r} is not a progress status")
     return Normalised(found, f"read {raw!r} as {found.value}")
+
+
+def no_figure(value: object) -> bool:
+    """Blank, or what clerks type for "no figure" (`N/A`, `n/a`, `-`)."""
+    return is_blank(value) or (isinstance(value, str) and " ".join(value.lower().split()) in NO_FIGURE_WORDS)
+
+
+def yes(value: object) -> Normalised:
+    """`Yes`, `Y`, ` yes ` -> "Yes" (with a note unless typed exactly); anything else -> None."""
+    if value == "Yes":
+        return Normalised("Yes")
+    if isinstance(value, str) and value.strip().lower() in YES_WORDS:
+        return Normalised("Yes", f"read {value!r} as Yes")
+    return Normalised(None)
+
+
+def narrative_type(value: object, types: tuple[str, str]) -> Normalised:
+    """`key dev`, `KEY DEVELOPMENTS`, `issue`, `risk` -> one of (key development, emerging issue).
+    Blank or unrecognised -> None, with the reason in the note when something was typed."""
+    if value in types:
+        return Normalised(value)
+    raw = text(value)
+    words = " ".join(raw.lower().split())
+    if not words:
+        return Normalised(None)
+    if any(w in words for w in ("issue", "emerg", "risk", "concern")):
+        return Normalised(types[1], f"read {raw!r} as {types[1]}")
+    if any(w in words for w in ("dev", "key", "achieve", "success")):
+        return Normalised(types[0], f"read {raw!r} as {types[0]}")
+    return Normalised(None, f"{raw!r} is not a narrative type")
 
 
 

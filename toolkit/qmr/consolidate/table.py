@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from qmr.judge.auto_status import direction, trend
 from qmr.judge.past import index_past
-from qmr.judge.validate import AcceptedReturn, Validation
+from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
 from qmr.model import (
     NO_DEPARTMENT,
     Consolidation,
@@ -49,6 +49,17 @@ def consolidate(
         sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
         trends=trends,
     )
+
+
+NO_COMMENTARY = "no commentary given"  # an unexplained Amber/Red/N/A: its status stands, and says so
+
+
+def _commentary(judged: JudgedItem | None) -> str:
+    if judged is None:
+        return ""
+    if not judged.commentary and judged.status in (Status.AMBER, Status.RED, Status.NA):
+        return NO_COMMENTARY
+    return judged.commentary
 
 
 def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None, objectives, indicators,
@@ -96,7 +107,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         status=judged.status if judged else Status.MISSING,
         auto_status=judged.auto_status if judged else None,
         direction=direction_text,
-        commentary=judged.commentary if judged else "",
+        commentary=_commentary(judged),
         source_file=received.file if received else "",
         source_cell=judged.source_cell if judged else "",
         team_name=team.name,

@@ -1,10 +1,11 @@
 """Judging returns against the plan: DESIGN.md's severities, one finding per problem, each naming
 file, sheet, cell and what to do.
 
-rejected  the file contributes nothing (not a return, wrong period, unknown team, tampered, superseded)
-error     the item is Missing in the master; the rest of the return is used
+rejected  the file contributes nothing (not a return, wrong period, unknown team, tampered)
+error     the item is Missing in the master (an unexplained Amber/Red/N/A keeps its status); the rest of
+          the return is used
 warning   worth a look (status disagrees with the figures, cumulative PI went down, ...)
-info      a value qmr had to interpret (`g` read as Green, `75%` read as 75)
+info      a value qmr had to interpret (`g` read as Green, `75%` read as 75); a superseded draft
 """
 
 from __future__ import annotations
@@ -225,8 +226,8 @@ def _newest_per_team(
         winners.append(winner)
         for item, _ in pairs[1:]:
             message = f"superseded by {winner[0].name}, a newer return from the same team"
-            result.findings.append(Finding(
-                Severity.REJECTED, message,
+            result.findings.append(Finding(  # a draft replaced by a newer return is not a problem
+                Severity.INFO, message,
                 "Nothing to do if the newer file is the right one; otherwise send the right one again.",
                 item.name, "", "", team, "superseded"))
             result.sources.append(_record(item, team, "superseded", message))
@@ -314,9 +315,9 @@ def _judge_row(
         findings.append(Finding(severity, f"{label}: {message}", action, file, sheet.name, cell, team, code))
 
     commentary = normalise.text(row.values.get("commentary"))
-    status_read = normalise.status(row.values.get("progress"))
+    status_read = normalise.status(row.values.get("progress"), done_counts=layout.done_counts(sheet))
     status: Status | None = status_read.value  # type: ignore[assignment]
-    error = False
+    error = False  # the item is Missing in the master
     choices = layout.progress_choices(sheet, period)
     if status is None and status_read.note:
         find(Severity.ERROR, status_read.note, f"Choose one of {', '.join(choices)} from the list.",
@@ -335,11 +336,11 @@ def _judge_row(
                  progress_cell, "amber-at-year-end")
             error = True
         elif status in (Status.AMBER, Status.RED, Status.NA) and not commentary:
+            # an error, but the status stands: a board must still see the Red
             what = "a reason why it cannot be reported" if status is Status.NA else "an explanation"
             find(Severity.ERROR, f"{status.value} needs {what} in Commentary",
                  f"Say in Commentary why it is {status.value} and what is being done.", commentary_cell,
                  "na-without-reason" if status is Status.NA else "commentary-missing")
-            error = True
 
     actual: float | str | None = None
     computed: Status | None = None
@@ -375,8 +376,17 @@ def _judge_actual(row, indicator: Indicator, period: Period, status: Status | No
             return None, None, True
         return None, None, False
     read = normalise.number(raw, indicator.unit)
+    if read.value is None and status is Status.NA:  # no figure to report: what was typed is said
+        if normalise.no_figure(raw):
+            find(Severity.INFO, f"read {normalise.text(raw)!r} as no figure (Progress is N/A)", "", cell,
+                 "actual-no-figure")
+        else:
+            find(Severity.WARNING, f"the actual {read.note}; ignored, as Progress is N/A",
+                 "Leave Actual empty when the figure cannot be reported; say why in Commentary.", cell,
+                 "actual-ignored")
+        return None, None, False
     if read.value is None:
-        find(Severity.ERROR, f"the actual {read.note}", f"Enter a number ({indicator.unit}) with no "
+        find(Severity.ERROR, f"the actual {read.note}", f"Enter {_number_wanted(indicator.unit)} with no "
              "words; put any explanation in Commentary.", cell, "actual-not-number")
         return None, None, True
     if read.note:
@@ -415,6 +425,11 @@ def _judge_actual(row, indicator: Indicator, period: Period, status: Status | No
     return actual, computed, False
 
 
+def _number_wanted(unit: str) -> str:
+    """What the Actual must be, in words: "a number", "a number (%)", "a number (£)"."""
+    return "a number" if unit in ("", "number") else f"a number ({unit})"
+
+
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -429,10 +444,14 @@ def _judge_signoff(workbook: ReturnedWorkbook, file: str, team: str) -> tuple[da
         findings.append(Finding(Severity.WARNING, "sign-off: no name in 'Completed by'",
                                 "Enter who completed the return.", file, sheet, cells["completed_by"],
                                 team, "signoff-missing"))
-    if normalise.text(values.get("confirmed")).lower() != "yes":
+    confirmed = normalise.yes(values.get("confirmed"))
+    if confirmed.value is None:
         findings.append(Finding(Severity.WARNING, "sign-off: the data-quality statement is not confirmed",
                                 "Read the statement and choose Yes.", file, sheet, cells["confirmed"],
                                 team, "signoff-unconfirmed"))
+    elif confirmed.note:
+        findings.append(Finding(Severity.INFO, f"sign-off: {confirmed.note}", "", file, sheet,
+                                cells["confirmed"], team, "signoff-normalised"))
     signed = normalise.day(values.get("date"))
     if signed.value is None and not normalise.is_blank(values.get("date")):
         findings.append(Finding(Severity.WARNING, f"sign-off date: {signed.note}",
@@ -452,20 +471,32 @@ def _judge_narrative(workbook: ReturnedWorkbook, file: str, team: str
     entries = []
     findings = []
     sheet = layout.NARRATIVE_SHEET
+
+    def find(severity: Severity, message: str, action: str, cell: str, code: str) -> None:
+        findings.append(Finding(severity, message, action, file, sheet, cell, team, code))
+
+    choices = " or ".join(layout.NARRATIVE_TYPES)
     for row in workbook.narrative:
         title, body = normalise.text(row.title), normalise.text(row.text)
+        typed = normalise.narrative_type(row.type, layout.NARRATIVE_TYPES)
         if not title and not body:
+            if not normalise.is_blank(row.type):  # a type alone says nothing: do not drop it silently
+                find(Severity.WARNING, f"narrative row {row.row} has a type but no title or text; ignored",
+                     "Give it a title and text, or clear the row.", f"A{row.row}", "narrative-empty")
             continue
-        kind_text = normalise.text(row.type).lower()
-        if "issue" in kind_text or "emerg" in kind_text:
-            kind = layout.NARRATIVE_TYPES[1]
-        elif "develop" in kind_text:
-            kind = layout.NARRATIVE_TYPES[0]
-        else:
-            kind = layout.NARRATIVE_TYPES[0]
-            findings.append(Finding(
-                Severity.WARNING, f"narrative row {row.row} has no type; shown as a key development",
-                "Choose Key development or Emerging issue in column A.", file, sheet, f"A{row.row}", team,
-                "narrative-type"))
+        kind = typed.value if isinstance(typed.value, str) else layout.NARRATIVE_TYPES[0]
+        if typed.value is None:
+            what = typed.note or "has no type"
+            find(Severity.WARNING, f"narrative row {row.row}: {what}; shown as a {kind.lower()}",
+                 f"Choose {choices} in column A.", f"A{row.row}", "narrative-type")
+        elif typed.note:
+            find(Severity.INFO, f"narrative row {row.row}: {typed.note}", "", f"A{row.row}",
+                 "narrative-type-normalised")
+        if not title:
+            find(Severity.WARNING, f"narrative row {row.row} has text but no title",
+                 "Give the entry a short title in column B.", f"B{row.row}", "narrative-no-title")
+        elif not body:
+            find(Severity.WARNING, f"narrative row {row.row} has a title but no text",
+                 "Write the entry's text in column C.", f"C{row.row}", "narrative-no-text")
         entries.append(NarrativeEntry(team, kind, title, body, file, f"{sheet}!C{row.row}"))
     return tuple(entries), findings

@@ -191,6 +191,11 @@ def progress_choices(sheet: ItemSheet, period: Period) -> tuple[str, ...]:
     return tuple(s.value for s in statuses)
 
 
+def done_counts(sheet: ItemSheet) -> bool:
+    """Whether `Complete` / `Achieved` mean Green in a sheet's Progress: things that get done."""
+    return sheet.kind in (Kind.MILESTONE, Kind.EQUALITY)
+
+
 @dataclass(frozen=True)
 class Row:
     """One item as it appears in a return: its key, and the prefilled values by field key."""
