@@ -31,7 +31,7 @@ from qmr.atomic import write_atomic
 from qmr.cells import column_letter, column_number
 from qmr.model import REPORTABLE, Indicator, Kind, Plan, Status, Team
 from qmr.period import Period, add_working_days
-from qmr.returns import layout
+from qmr.returns import checks, layout
 from qmr.returns.layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -50,10 +50,6 @@ DISTRIBUTION_FILE = "distribution.csv"
 DISTRIBUTION_COLUMNS = ("team", "team_name", "clerk", "email", "file")
 
 # Messages of the per-row check column (what the clerk reads, and what tests look for).
-NEED_PROGRESS = "Choose a progress status"
-NEED_LISTED_PROGRESS = "Choose a progress status from the list"
-NEED_ACTUAL = "Enter the actual"
-NEED_EXPLANATION = "Explain Amber/Red/N/A in Commentary"
 NEED_TYPE = "Choose a type"
 NEED_TITLE = "Enter a title"
 NEED_TEXT = "Enter the text"
@@ -62,7 +58,6 @@ SIGNOFF_NEEDS = {
     "date": "Enter the date completed",
     "confirmed": "Choose Yes to confirm",
 }
-EXPLAINED = ("Amber", "Red", "N/A")  # statuses that need a commentary saying why
 
 CHECK_WIDTH = 26
 DATE_FORMAT = "dd/mm/yyyy"
@@ -348,7 +343,7 @@ def _item_sheet(ws: Worksheet, sheet: ItemSheet, rows: list[Row], period: Period
              font=_font(italic=True, color="595959"))
         return None
 
-    units = {i.ref: i.unit for i in indicators}
+    numeric = {i.ref: i for i in indicators if i.numeric}  # a text PI's Actual is free text
     choices = layout.progress_choices(sheet, period)
     progress = sheet.letter("progress")
     commentary = sheet.letter("commentary")
@@ -369,12 +364,13 @@ def _item_sheet(ws: Worksheet, sheet: ItemSheet, rows: list[Row], period: Period
             cell.border = BOX
         if row.key in previous:
             _value(ws[f"{commentary}{number}"], previous[row.key])
-        unit = units.get(str(row.values.get("ref", ""))) if sheet.kind is Kind.INDICATOR else None
-        needs_actual = actual is not None and unit is not None and unit != "text"
-        if needs_actual:
-            numeric_actuals.setdefault(unit, []).append(f"{actual}{number}")
+        indicator = numeric.get(str(row.values.get("ref", ""))) if sheet.kind is Kind.INDICATOR else None
+        needs_actual = actual is not None and indicator is not None
+        if indicator is not None and needs_actual:
+            numeric_actuals.setdefault(indicator.unit, []).append(f"{actual}{number}")
         check = ws[f"{check_letter}{number}"]
-        check.value = _row_check(number, progress, commentary, actual if needs_actual else None, choices)
+        check.value = checks.row_check(number, progress, commentary, actual if needs_actual else None,
+                                       choices, layout.done_counts(sheet))
         check.font = CHECK_FONT
         check.alignment = WRAP_TOP
         check.border = BOX
@@ -406,17 +402,6 @@ def _item_sheet(ws: Worksheet, sheet: ItemSheet, rows: list[Row], period: Period
         ws.add_data_validation(number_rule)
     _traffic_formatting(ws, progress_cells)
     return sheet.name, f"${check_letter}${FIRST_ROW}:${check_letter}${last}", len(rows)
-
-
-def _row_check(row: int, progress: str, commentary: str, actual: str | None, choices: tuple[str, ...]) -> str:
-    """The check formula of one row: "" when complete, else the first thing the row needs."""
-    p, c = f"{progress}{row}", f"{commentary}{row}"
-    listed = ",".join(f'{p}="{choice}"' for choice in choices)
-    explained = ",".join(f'{p}="{status}"' for status in EXPLAINED if status in choices)
-    tail = f'IF(AND(OR({explained}),TRIM({c})=""),"{NEED_EXPLANATION}","")'
-    if actual:
-        tail = f'IF(AND({p}<>"N/A",TRIM({actual}{row})=""),"{NEED_ACTUAL}",{tail})'
-    return f'=IF(TRIM({p})="","{NEED_PROGRESS}",IF(OR({listed}),{tail},"{NEED_LISTED_PROGRESS}"))'
 
 
 def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int]:
@@ -512,8 +497,8 @@ def _signoff(ws: Worksheet, plan: Plan, team: Team, period: Period) -> tuple[str
         need = SIGNOFF_NEEDS.get(item.key)
         if need:
             ref = f"{value}{item.row}"
-            test = (f'{ref}="{item.choices[0]}"' if item.choices else f'TRIM({ref})<>""')
-            ws[f"{check_letter}{item.row}"].value = f'=IF({test},"","{need}")'
+            ws[f"{check_letter}{item.row}"].value = (checks.yes_check(ref, need) if item.choices
+                                                     else f'=IF(TRIM({ref})<>"","","{need}")')
     first, last = min(rows), max(rows)
     for row in range(first, last + 1):
         check = ws[f"{check_letter}{row}"]
