@@ -4,7 +4,9 @@ folder (so the rename stays on one file system), then replace the target in one 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,7 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(temporary path)`, then rename the result over `path`; on failure remove it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
@@ -24,6 +27,32 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
+
+
+# A run killed mid-write leaves its temporary behind; one older than this is nobody's any more
+# (a write in progress touches its file far more often), so the next write of the same name removes it.
+STALE_AFTER_SECONDS = 120
+
+
+def remove_stale_temporaries(path: Path, *, now: float | None = None) -> list[Path]:
+    """Remove `.<name>.XXXXXXXX.tmp` files (write_atomic's own pattern for this target) that an earlier,
+    killed run left beside `path`; nothing else is touched. Returns what was removed."""
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp$")
+    cutoff = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if pattern.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # gone already, or not ours to remove: leave it
+            continue
+    return removed
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:

@@ -160,11 +160,19 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     `strict`, nothing is recorded when any return was rejected or had errors.
     """
     consolidation = consolidate(plan, period, batch.validation, batch.past)
-    written = [write_master(consolidation, out)]
+    written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
+    later = []
     if departments:
         for name, part in by_department(consolidation).items():
-            written.append(write_master(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")))
-    written.append(write_data_csv(consolidation.items, out.with_suffix(".csv")))
+            target = out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")
+            later.append((target, lambda part=part, target=target: write_master(part, target)))
+    csv_path = out.with_suffix(".csv")
+    later.append((csv_path, lambda: write_data_csv(consolidation.items, csv_path)))
+    for target, write in later:
+        try:
+            written.append(write())
+        except OSError as error:  # the master is written: a finding and exit 1, not "nothing done"
+            batch.validation.findings.append(output_failed(target, error))
     if db is not None and not (strict and batch.validation.has_problems()):
         try:
             history.record(db, period, batch.validation.accepted)
@@ -211,6 +219,13 @@ def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, departme
                                         "make the PDF from it in Word (File > Save As > PDF).", str(path),
                                         code="pdf-failed"))
     return Report(consolidation, tuple(written), tuple(findings))
+
+
+def output_failed(path: Path, error: OSError) -> Finding:
+    """The finding for an output that could not be written after others were (disk full, no access)."""
+    return Finding(Severity.ERROR, f"not written ({error.strerror or error})",
+                   "Free space or fix the folder's permissions and run the command again; the outputs "
+                   "listed were written.", str(path), code="output-not-written")
 
 
 def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:

@@ -382,16 +382,18 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
     """
     out = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
+    written = []
+    if feedback:  # before the findings are shown and the report written, so a copy not made is in both
+        written = quarter.write_feedback_copies(batch, feedback, period)
     _summary(out, plan_obj, period, batch)
     _print_findings(out, batch.validation.findings, title="Findings", limit=40)
+    if feedback:
+        out.say(_escape(f"{len(written)} feedback copies in {feedback}"))
     if report:
         from qmr.publish.findings_report import write_findings_report
 
         xlsx, csv_path = write_findings_report(batch.validation.findings, report)
         out.say(_escape(f"Findings report: {xlsx} and {csv_path}"))
-    if feedback:
-        written = quarter.write_feedback_copies(batch, feedback, period)
-        out.say(_escape(f"{len(written)} feedback copies in {feedback}"))
     sys.exit(EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN)
 
 

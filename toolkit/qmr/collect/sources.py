@@ -358,7 +358,7 @@ def _take_workbook(name: str, data: bytes, received: bytes, modified: datetime, 
 def _package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
     """Why a workbook package must not be opened (bomb or damage), or None, from its zip directory
     alone. Decompressing every part to verify it is the return reader's first step: it runs in
-    parallel there, and still before calamine sees the file (returns._package_damage)."""
+    parallel there, and still before calamine sees the file (returns.extent.package_problem)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()

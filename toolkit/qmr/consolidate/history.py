@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qmr.atomic import write_atomic
+from qmr.findings import csv_safe
 from qmr.judge.validate import AcceptedReturn
 from qmr.model import Kind, PastValue
 from qmr.period import Period
@@ -55,10 +56,14 @@ class HistoryError(Exception):
     """The history file cannot be used (not a qmr history database, damaged, locked)."""
 
 
+# How long a write waits for another program (a second qmr, a database browser) to let go of the file.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
 def _connect(db: Path) -> sqlite3.Connection:
     """Open for writing, creating the tables in a new database."""
     try:
-        connection = sqlite3.connect(db)
+        connection = sqlite3.connect(db, timeout=BUSY_TIMEOUT_SECONDS)
         connection.execute("PRAGMA foreign_keys = ON")
         connection.executescript(SCHEMA)
     except sqlite3.Error as error:
@@ -81,35 +86,46 @@ def _read(db: Path) -> sqlite3.Connection:
 
 def record(db: Path, period: Period, accepted: Iterable[AcceptedReturn]) -> Recorded:
     """Store accepted returns; one transaction, so a failure leaves the database as it was."""
+    try:
+        with closing(_connect(db)) as connection, connection:
+            return _record(connection, period, accepted)
+    except sqlite3.OperationalError as error:
+        busy = "locked" in str(error) or "busy" in str(error)
+        why = (f"another program held it for more than {BUSY_TIMEOUT_SECONDS:g} s" if busy else str(error))
+        raise HistoryError(f"{db}: cannot record history ({why}); nothing was recorded") from error
+    except sqlite3.Error as error:
+        raise HistoryError(f"{db}: cannot record history ({error}); nothing was recorded") from error
+
+
+def _record(connection: sqlite3.Connection, period: Period, accepted: Iterable[AcceptedReturn]) -> Recorded:
     added = superseded = unchanged = 0
-    with closing(_connect(db)) as connection, connection:
-        for ret in accepted:
-            existing = connection.execute(
-                "SELECT sha256 FROM returns WHERE period = ? AND team = ?", (period.label, ret.team)
-            ).fetchone()
-            if existing and existing[0] == ret.sha256:
-                unchanged += 1
-                continue
-            if existing:
-                connection.execute("DELETE FROM returns WHERE period = ? AND team = ?",
-                                   (period.label, ret.team))
-                superseded += 1
-            else:
-                added += 1
-            connection.execute(
-                "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?)",
-                (period.label, period.slug, ret.team, ret.file, ret.sha256,
-                 ret.signed_off.isoformat() if ret.signed_off else None),
-            )
-            connection.executemany(
-                "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (period.label, ret.team, item.key, item.kind.value, item.ref, item.status.value,
-                     item.actual if isinstance(item.actual, float) else None,
-                     item.actual if isinstance(item.actual, str) else None, item.commentary)
-                    for item in ret.items.values()
-                ],
-            )
+    for ret in accepted:
+        existing = connection.execute(
+            "SELECT sha256 FROM returns WHERE period = ? AND team = ?", (period.label, ret.team)
+        ).fetchone()
+        if existing and existing[0] == ret.sha256:
+            unchanged += 1
+            continue
+        if existing:
+            connection.execute("DELETE FROM returns WHERE period = ? AND team = ?",
+                               (period.label, ret.team))
+            superseded += 1
+        else:
+            added += 1
+        connection.execute(
+            "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?)",
+            (period.label, period.slug, ret.team, ret.file, ret.sha256,
+             ret.signed_off.isoformat() if ret.signed_off else None),
+        )
+        connection.executemany(
+            "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (period.label, ret.team, item.key, item.kind.value, item.ref, item.status.value,
+                 item.actual if isinstance(item.actual, float) else None,
+                 item.actual if isinstance(item.actual, str) else None, item.commentary)
+                for item in ret.items.values()
+            ],
+        )
     return Recorded(added, superseded, unchanged)
 
 
@@ -173,7 +189,8 @@ def export_csv(db: Path, path: Path) -> int:
         with temporary.open("w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(rows)
+            # a clerk's commentary starting with `=` must stay text when the CSV is opened in Excel
+            writer.writerows([csv_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
 
     write_atomic(path, write)
     return len(rows)

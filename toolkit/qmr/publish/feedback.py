@@ -77,12 +77,38 @@ def write_feedback(original: bytes, findings: Sequence[Finding], path: Path, *, 
     so such a copy's bytes differ between runs; its content does not.)
     Raises FeedbackError when `original` is not a workbook openpyxl can open.
     """
-    data = feedback_bytes(original, findings, team_name=team_name, period_label=period_label)
+    problem = too_large_for_feedback(original)
+    if problem:
+        raise FeedbackError(problem)
+    try:
+        data = feedback_bytes(original, findings, team_name=team_name, period_label=period_label)
+    except FeedbackError:
+        raise
+    except Exception as error:  # openpyxl on an untrusted file: any failure is this copy's, not the run's
+        raise FeedbackError(f"the copy could not be made ({type(error).__name__}: {error})") from error
     if password:
         data = _encrypt(data, password)
     path = Path(path)
     write_bytes_atomic(path, data)
     return path
+
+
+# openpyxl keeps an object per cell: a return's sheets beyond this (unpacked XML) are not loaded for a copy.
+FEEDBACK_MAX_SHEET_BYTES = 16 * 1024 * 1024
+
+
+def too_large_for_feedback(original: bytes) -> str:
+    """Why a return is too large to load for a feedback copy, or "" (the one home of this limit)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(original)) as package:
+            size = sum(info.file_size for info in package.infolist()
+                       if info.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""  # _open says what is wrong with it
+    if size > FEEDBACK_MAX_SHEET_BYTES:
+        return (f"its sheets unpack to {size / (1024 * 1024):.0f} MB, more than the "
+                f"{FEEDBACK_MAX_SHEET_BYTES // (1024 * 1024)} MB a feedback copy is made from")
+    return ""
 
 
 def _encrypt(data: bytes, password: str) -> bytes:
@@ -99,6 +125,7 @@ def feedback_bytes(original: bytes, findings: Sequence[Finding], *, team_name: s
     workbook = _open(original)
     ordered = sorted(findings, key=finding_sort_key)
     _clear_previous_feedback(workbook)
+    _strip_links(workbook)
     places = _mark_cells(workbook, ordered)
     _add_what_to_fix(workbook, ordered, places, team_name, period_label)
     return _save(workbook)
@@ -181,6 +208,24 @@ def _clear_previous_feedback(workbook: Workbook) -> None:
                 # The original fill is not known any more; no fill beats a stale red.
                 if cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in _HIGHLIGHT_COLOURS:
                     cell.fill = PatternFill()
+
+
+_EXTERNAL_FORMULA = re.compile(r"\[\d+\]|(?i:\b(?:_xlfn\.)?(?:WEBSERVICE|FILTERXML|RTD)\s*\()")
+
+
+def _strip_links(workbook: Workbook) -> None:
+    """A copy travels back to the team by e-mail: it must not reach out to other files or the web
+    (the reader's `external-link` warning says so). Links go; a formula using one is kept as text."""
+    workbook._external_links = []  # noqa: SLF001 - openpyxl has no public way to drop them
+    for name, defined in list(workbook.defined_names.items()):
+        if _EXTERNAL_FORMULA.search(defined.attr_text or ""):
+            del workbook.defined_names[name]
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str) and _EXTERNAL_FORMULA.search(cell.value):
+                    cell.value, cell.data_type = cell.value, "s"
+                    cell.quotePrefix = True
 
 
 def _locate(workbook: Workbook, finding: Finding) -> tuple[Worksheet, str] | None:

@@ -158,6 +158,8 @@ EQUALITY = ItemSheet(
 )
 
 ITEM_SHEETS: tuple[ItemSheet, ...] = (MILESTONES, INDICATORS, RISKS, EQUALITY)
+# The sheets whose cells a return's reader takes values from.
+INPUT_SHEETS: tuple[str, ...] = (*(sheet.name for sheet in ITEM_SHEETS), NARRATIVE_SHEET, SIGNOFF_SHEET)
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,16 @@ def row_key(kind: Kind, ref: str, occurrence: int = 1) -> str:
     """Stable key of a row; a repeated ref (several risk measures of one objective) gets #2, #3."""
     base = f"{kind.value}:{ref}"
     return base if occurrence == 1 else f"{base}#{occurrence}"
+
+
+def is_row_key(key: str, kind: Kind, ref: str) -> bool:
+    """Whether `key` is exactly what row_key gives for this kind and ref (some occurrence): compared
+    whole, never by prefix, so `indicator:BPR LI15` is not a key of `BPR LI1`."""
+    base = row_key(kind, ref)
+    if key == base:
+        return True
+    number = key[len(base) + 1:] if key.startswith(base + "#") else ""
+    return number.isdigit() and not number.startswith("0") and int(number) >= 2
 
 
 def _keyed(kind: Kind, items: list[tuple[str, dict[str, object]]]) -> list[Row]:

@@ -9,17 +9,18 @@ makes the file unusable is a `rejected` finding; the reader never raises on a ba
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field, replace
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from qmr.calamine_errors import is_reading_failure, silenced_panics
 from qmr.cells import column_number
 from qmr.model import Finding, Severity
 from qmr.normalise import is_blank, text
 from qmr.returns import layout
+from qmr.returns.extent import PackageCheck, check_package
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,10 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
         return None, [reject("not an Excel .xlsx workbook (the file is not a zip package)",
                              "Send the return as the .xlsx file you were sent, saved as Excel Workbook.",
                              "not-xlsx")]
-    damage = _package_damage(data)
-    if damage:
-        return None, [reject(damage, "Ask the team to open it in Excel, save it again as .xlsx and resend.",
-                             "workbook-corrupt")]
+    package = check_package(data)  # before calamine allocates anything for the file
+    if package.problem:
+        return None, [reject(package.problem.message, _PACKAGE_ACTIONS[package.problem.code],
+                             package.problem.code)]
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = tuple(book.sheet_names)
@@ -92,7 +93,17 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
                              "Open the file in Excel, check it shows your return, save it again and resend.",
                              "unreadable")]
     try:
-        return _read(file, book, names, reject)
+        workbook, findings = _read(file, book, names, reject)
+        hidden = _hidden_copies(book)
+        if hidden:
+            return None, [replace(reject(f"the hidden sheet {hidden[0]!r} is named like the input sheet "
+                                         f"{hidden[1]!r}: a return must have one of each",
+                                         "Fill in a fresh template; do not copy input sheets.",
+                                         "sheet-duplicated", hidden[0]),
+                                  team=workbook.identity.team if workbook else "")] + findings
+        if workbook is not None:
+            findings += _carried(file, package, workbook.identity.team)
+        return workbook, findings
     except BaseException as error:  # a malformed sheet inside an otherwise valid package
         if not is_reading_failure(error):
             raise
@@ -103,17 +114,11 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
         book.close()
 
 
-def _package_damage(data: bytes) -> str:
-    """Why the package cannot be trusted, or "". Python's zipfile decompresses each part no further
-    than its declared size and checks its CRC, so a part whose directory entry lies about its size (a
-    zip bomb in disguise) is caught here, before calamine, which believes the directory."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            bad = package.testzip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError, zlib.error) as error:
-        return f"the workbook is damaged ({_short(error)})"
-    return f"the workbook is damaged (part {bad} fails its checksum)" if bad else ""
+_PACKAGE_ACTIONS = {
+    "workbook-corrupt": "Ask the team to open it in Excel, save it again as .xlsx and resend.",
+    "sheet-too-large": "Ask the team to clear everything outside the return's own cells (Ctrl+End shows "
+                       "the last cell Excel keeps), or fill in a fresh template, and resend.",
+}
 
 
 def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Finding]]:
@@ -123,7 +128,8 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
                              "and do not copy its sheets into a new workbook.", "not-a-return")]
     identity, problem = _identity(_grid(book, layout.IDENTITY_SHEET))
     if identity is None:
-        return None, [reject(problem, "Ask the performance team for a fresh template.", "identity-damaged",
+        return None, [reject(problem, "Ask the performance team for a fresh template.",
+                             "keys-tampered" if problem.startswith(TAMPERED) else "identity-damaged",
                              layout.IDENTITY_SHEET)]
 
     findings: list[Finding] = []
@@ -210,13 +216,66 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     unknown = sorted({sheet for sheet, *_ in keys if not layout.is_item_sheet(sheet)})
     if unknown:
         return None, f"the hidden identity sheet names unknown sheets: {', '.join(unknown)}"
-    for sheet, row, key, ref in keys:
-        # a key is `kind:ref`, `#n` for a repeated ref, of the kind its sheet holds
-        if not key.startswith(f"{layout.sheet_named(sheet).kind.value}:{ref}") or not ref:
-            return None, f"the hidden identity sheet's row list is damaged ({sheet} row {row})"
+    problem = _keys_problem(keys)
+    if problem:
+        return None, problem
     identity = Identity(version, pairs["team"], pairs["team_name"], pairs["period"],
                         pairs["register_fingerprint"], pairs["generated_at"], tuple(keys))
     return identity, ""
+
+
+def _hidden_copies(book: CalamineWorkbook) -> tuple[str, str] | None:
+    """A hidden sheet whose name differs from an input sheet's only by case, spaces or Excel's ` (2)`:
+    someone kept a second copy of the sheet out of sight. (hidden name, input sheet name), or None."""
+    inputs = {_sheet_stem(name): name for name in layout.INPUT_SHEETS}
+    for sheet in book.sheets_metadata:
+        if sheet.name in layout.INPUT_SHEETS or sheet.visible == SheetVisibleEnum.Visible:
+            continue
+        original = inputs.get(_sheet_stem(sheet.name))
+        if original:
+            return sheet.name, original
+    return None
+
+
+def _sheet_stem(name: str) -> str:
+    stem = re.sub(r"\s*\(\d+\)\s*$", "", name)
+    return re.sub(r"[\s_-]+", "", stem).casefold()
+
+
+def _carried(file: str, package: PackageCheck, team: str) -> list[Finding]:
+    """Warnings for what a return should not carry; feedback copies leave the links out."""
+    found = []
+    if package.vba_project:
+        found.append(Finding(Severity.WARNING, "the workbook carries a VBA (macro) project; its macros were "
+                             "not run and are not needed", "Save the return as .xlsx (Excel Workbook), "
+                             "without macros.", file, team=team, code="vba-project"))
+    if package.external_links or package.web_calls:
+        what = ", ".join(package.external_links[:3]) or "a web service"
+        found.append(Finding(Severity.WARNING, f"the workbook links to other files or the web ({what}); "
+                             "qmr did not follow them, and the feedback copy leaves them out",
+                             "Type the figures in rather than linking to other workbooks or web services.",
+                             file, team=team, code="external-link"))
+    return found
+
+
+def _keys_problem(keys: list[tuple[str, int, str, str]]) -> str:
+    """Row keys edited in the identity sheet: each must be exactly its row's key (`kind:ref`, `#n` for
+    a repeated ref), and no key or row may be listed twice (the last would silently win)."""
+    seen_keys: set[str] = set()
+    seen_rows: set[tuple[str, int]] = set()
+    for sheet, row, key, ref in keys:
+        if not ref or not layout.is_row_key(key, layout.sheet_named(sheet).kind, ref):
+            return (f"{TAMPERED}: {sheet} row {row} is keyed {key!r}, which is not the key of "
+                    f"{ref or 'an empty ref'!r}")
+        if key in seen_keys or (sheet, row) in seen_rows:
+            what = f"the key {key!r}" if key in seen_keys else f"{sheet} row {row}"
+            return f"{TAMPERED}: {what} is listed twice"
+        seen_keys.add(key)
+        seen_rows.add((sheet, row))
+    return ""
+
+
+TAMPERED = "the hidden identity sheet's row keys were tampered with"
 
 
 def _narrative(book: CalamineWorkbook, names: tuple[str, ...]) -> tuple[NarrativeRow, ...]:
