@@ -360,11 +360,14 @@ def test_an_inbox_folder_yields_every_good_workbook_with_its_display_name(tmp_pa
     assert by_name[f"{root}/batch.zip/q4/nested.zip/HR-late.xlsx"].container == f"{root}/batch.zip"
     assert by_name[f"{root}/mail.eml/A.xlsx"].modified == WHEN  # the e-mail's Date header
     assert by_name[f"{root}/outlook.msg/C.xlsx"].modified == WHEN
-    # The lock file and the note are reported as skipped; hidden files and the logo are not mentioned.
+    # The lock file and the note are reported as skipped; hidden files and archive dot-entries are
+    # listed in Sources (skipped, with why) without a finding each; the e-mail's logo is not mentioned.
     assert sorted((f.code, Path(f.file).name) for f in findings) == [
         ("lock-file", "~$FIN.xlsx"), ("not-spreadsheet", "readme.txt")]
     assert all(f.severity is Severity.INFO for f in findings)
-    assert sorted(r.outcome for r in records) == ["skipped", "skipped"]
+    assert sorted(Path(r.file).name for r in records) == sorted(
+        [".DS_Store", "._HR.xlsx", ".hidden.xlsx", "ignored.xlsx", "~$FIN.xlsx", "readme.txt"])
+    assert {r.outcome for r in records} == {"skipped"} and all(r.reason for r in records)
 
 
 def test_zip_members_keep_their_own_time(tmp_path: Path) -> None:

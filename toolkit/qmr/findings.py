@@ -15,6 +15,21 @@ CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# What a terminal would act on rather than show: C0 controls (but newline and tab), DEL, C1 controls,
+# and the bidirectional overrides that reorder what follows them.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: object) -> str:
+    """Text from an input (a file name, a member of a zip, a clerk's commentary) as it may reach a
+    terminal: every control character shown escaped (`\\x1b`), so none is ever acted on."""
+    def shown(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _TERMINAL_UNSAFE.sub(shown, str(text))
+
+
 def cell_sort_key(cell: str) -> tuple[int, int, int, str]:
     """Order cells as a person reads a sheet: by row then column, numerically (A2 before A10).
 

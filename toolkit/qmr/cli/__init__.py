@@ -26,6 +26,7 @@ from rich.text import Text
 from qmr import cycle as quarter
 from qmr.consolidate import history
 from qmr.cycle import Batch, Folder, PlanError
+from qmr.findings import terminal_safe
 from qmr.model import Finding, Severity
 from qmr.period import Period, PeriodError
 
@@ -80,10 +81,10 @@ def guarded(command: Callable) -> Callable:
             out = Out(False)
             out.fail(f"{error.path}: the plan register cannot be used:")
             for finding in error.findings[:20]:
-                out.errors.print(f"  {finding}", markup=False)
+                out.errors.print(f"  {terminal_safe(finding)}", markup=False)
             if len(error.findings) > 20:
                 out.errors.print(f"  ... and {len(error.findings) - 20} more")
-            out.errors.print(f"Run: qmr register check {error.path}", markup=False)
+            out.errors.print(f"Run: qmr register check {terminal_safe(error.path)}", markup=False)
             sys.exit(EXIT_NOTHING_DONE)
         except OSError as error:
             Out(False).fail(f"{error.filename or ''} {error.strerror or error}".strip())
@@ -106,7 +107,8 @@ def _last_words(message: str) -> None:
     """Say `message` on stderr and never raise: no markup, and if rich itself fails (an odd
     console, an encoding that cannot show a file's name), the bare stream, then silence."""
     try:
-        Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(f"qmr: {message}", markup=False)
+        Console(stderr=True, highlight=False, soft_wrap=True, emoji=False).print(f"qmr: {terminal_safe(message)}",
+                                                                                 markup=False)
         return
     except Exception:  # whatever went wrong, the user gets a line, not a traceback
         pass
@@ -308,7 +310,7 @@ def register_check(plan: Path, quiet: bool) -> None:
         out.fail(f"{plan}: cannot be read as a plan register:")
         for finding in findings:
             if finding.severity is Severity.REJECTED:
-                out.errors.print(f"  {finding}", markup=False)
+                out.errors.print(f"  {terminal_safe(finding)}", markup=False)
         sys.exit(EXIT_NOTHING_DONE)
     _print_findings(out, findings, title=f"Register check: {plan}")
     serious = sum(f.severity in (Severity.ERROR, Severity.REJECTED) for f in findings)
@@ -646,7 +648,7 @@ def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit:
 
 def _escape(text: object) -> str:
     """Plain text (a path, a file name, what a return said) made safe to print as rich markup."""
-    return escape(str(text))
+    return escape(terminal_safe(text))
 
 
 def _cell(value: object) -> Text:
@@ -654,7 +656,7 @@ def _cell(value: object) -> Text:
     a clerk's commentary is text). None is an empty cell; a styled Text is kept."""
     if isinstance(value, Text):
         return value
-    return Text("" if value is None else str(value))
+    return Text("" if value is None else terminal_safe(value))
 
 
 if __name__ == "__main__":  # pragma: no cover

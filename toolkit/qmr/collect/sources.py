@@ -133,9 +133,11 @@ class _Run:
 
     def refuse(self, name: str, code: str, message: str, action: str = "", *, data: bytes | None = None,
                size: int | None = None, modified: datetime | None = None,
-               severity: Severity = Severity.REJECTED) -> None:
+               severity: Severity = Severity.REJECTED, noted: bool = True) -> None:
+        """A Sources row for a file not taken, and (when `noted`) a finding saying why."""
         outcome = "rejected" if severity is Severity.REJECTED else "skipped"
-        self.findings.append(Finding(severity, message, action, file=name, code=code))
+        if noted:
+            self.findings.append(Finding(severity, message, action, file=name, code=code))
         self.records.append(SourceRecord(
             file=name, team="", sha256=sha256_of(data) if data is not None else "",
             size=size if size is not None else (len(data) if data is not None else 0),
@@ -177,10 +179,15 @@ def _files_of(path: Path, run: _Run) -> Iterator[Path]:
     """The files a source names: itself, or a folder's files recursively, sorted, hidden ones skipped."""
     if path.is_dir():
         found: list[Path] = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.extend(Path(root) / name for name in files if not name.startswith("."))
-        yield from sorted(found, key=lambda p: p.relative_to(path).parts)  # one order, whatever the disk
+        for root, _, files in os.walk(path):
+            found.extend(Path(root) / name for name in files)
+        for file in sorted(found, key=lambda p: p.relative_to(path).parts):  # one order, whatever the disk
+            hidden = next((part for part in file.relative_to(path).parts if part.startswith(".")), None)
+            if hidden is None:
+                yield file
+            else:  # listed, not read: a hidden file is the system's or an editor's, not a return
+                _hidden(str(file), run, "a hidden file" if hidden == file.name else f"inside the hidden folder "
+                        f"{hidden}", _size_of(file))
     elif path.exists():
         yield path
     else:
@@ -438,8 +445,12 @@ def _take_member(archive: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, fallb
     if info.is_dir():
         return
     parts = [p for p in raw_name.replace("\\", "/").split("/") if p]
-    if any(p.startswith(".") and p not in (".", "..") or p == "__MACOSX" for p in parts):
-        return  # hidden files and macOS resource forks, as in folders
+    if "__MACOSX" in parts:
+        _hidden(name, run, "macOS resource data (__MACOSX)", info.file_size, _zip_time(info, fallback))
+        return
+    if any(p.startswith(".") and p not in (".", "..") for p in parts):
+        _hidden(name, run, "a hidden entry of the archive", info.file_size, _zip_time(info, fallback))
+        return
     trick = _path_trick(info)
     if trick:
         code, message = trick
@@ -589,6 +600,19 @@ def _lock_file(name: str, run: _Run, size: int = 0, modified: datetime | None = 
     run.refuse(name, "lock-file", "Excel lock file, not a return; the real file is beside it",
                "nothing to do (close the workbook in Excel to make it go away)", size=size,
                modified=modified, severity=Severity.INFO)
+
+
+def _hidden(name: str, run: _Run, what: str, size: int, modified: datetime | None = None) -> None:
+    run.refuse(name, "hidden-file", f"{what}; ignored, as hidden files are",
+               "nothing to do; a return must not be hidden (its name must not start with a dot)",
+               size=size, modified=modified, severity=Severity.INFO, noted=False)  # Sources only: no noise
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _basename(name: str) -> str:

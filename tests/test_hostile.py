@@ -1,0 +1,385 @@
+"""The hostile corpus: files built to break qmr, each in a batch beside the quarter's valid returns,
+run through the real `qmr` command in a subprocess under an address-space limit (a regression that
+allocates for a far-away cell fails fast instead of swapping).
+
+For every case: no traceback, the exit code DESIGN.md gives, the valid returns' items exactly as in a
+clean run, every input file in the master's Sources sheet, inputs byte-identical afterwards, and the
+case's own finding. One set of templates and valid returns is shared by the module; cases are
+grouped into few batches (each batch is one consolidate run and, where feedback matters, one validate).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from qmr import cycle as quarter
+from qmr.demo.simulate import fill_return, simulate
+from qmr.period import Period
+from qmr.returns import layout
+
+QMR = Path(sys.executable).with_name("qmr")
+Q3 = Period(2008, 3)
+TEAMS = ("BSC-FIN", "BSC-MIC", "BSC-PP")
+SIGNED = date(2009, 1, 12)
+MEMORY_LIMIT = 2 * 1024**3  # address space per qmr process: a normal run of this size needs far less
+EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Running qmr as a user does, under a memory limit
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def qmr(*args: object, cwd: Path, expect: int) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("QMR_DEBUG", "FORCE_COLOR", "COLUMNS")}
+    done = subprocess.run([str(QMR), *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=300, preexec_fn=_limited)
+    shown = done.stdout + done.stderr
+    assert "Traceback" not in shown, shown
+    assert done.returncode == expect, f"exit {done.returncode}, expected {expect}:\n{shown}"
+    return done
+
+
+def squashed(text: str) -> str:
+    """Terminal text without white space and table borders (rich folds a long path across the lines
+    of a table cell)."""
+    return re.sub(r"[\s\u2500-\u257f]", "", text)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, hidden ones included."""
+    found = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = Path(root) / name
+            found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    book.close()
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if any(v is not None for v in row)]
+
+
+def data_items(csv_path: Path) -> list[tuple[str, ...]]:
+    """The Data CSV's rows, the source file reduced to its name (batches live in different folders)."""
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return sorted(tuple(Path(v).name if k == "source_file" else v for k, v in row.items()) for row in rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# The quarter: a working folder, its templates and one valid return per team, and a clean run
+
+
+@dataclass(frozen=True)
+class Quarter:
+    root: Path
+    plan: Path
+    templates: dict[str, Path]
+    valid: dict[str, Path]  # team -> a valid filled return
+    clean_items: list[tuple[str, ...]]
+
+
+@pytest.fixture(scope="module")
+def q(tmp_path_factory: pytest.TempPathFactory) -> Quarter:
+    root = tmp_path_factory.mktemp("hostile")
+    folder = quarter.init_folder(root / "work", "bpr-2008-09")
+    plan, _ = quarter.load_plan(folder.plan)
+    templates = {t.stem.split("_", 1)[1]: t for t in quarter.make_templates(plan, Q3, folder.templates_for(Q3))}
+    valid = {team: fill_return(templates[team], root / "valid" / f"{team} return.xlsx",
+                               simulate(plan, team, Q3, 7, signed=SIGNED)) for team in TEAMS}
+    out = root / "clean" / "QMR.xlsx"
+    qmr("consolidate", "--plan", folder.plan, "--period", Q3.label, root / "valid", "--out", out, "--quiet",
+        cwd=root, expect=EXIT_CLEAN)
+    return Quarter(root, folder.plan, templates, valid, data_items(out.with_suffix(".csv")))
+
+
+# ------------------------------------------------------------------------------------------------
+# Editing a package's parts as an attacker does (the zip rewritten, every other part kept)
+
+
+def rewrite(source: Path, target: Path, edit: Callable[[str, bytes], bytes | None],
+            add: dict[str, bytes] | None = None) -> Path:
+    """Copy a package, passing each part through `edit(name, data)` (None drops it), adding `add`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = edit(info.filename, zin.read(info))
+            if data is not None:
+                zout.writestr(info.filename, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return target
+
+
+def sheet_part(path: Path, sheet: str) -> str:
+    """The zip part holding a sheet, from the workbook and its relationships."""
+    with zipfile.ZipFile(path) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+        rels = package.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*r:id="([^"]+)"', workbook).group(1)
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
+        rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    name = target.group(1).lstrip("/")
+    return name if name.startswith("xl/") else f"xl/{name}"
+
+
+def far_cell(source: Path, target: Path, ref: str) -> Path:
+    """One value at `ref` on the Indicators sheet, the sheet's <dimension> left as it was (it lies)."""
+    part = sheet_part(source, layout.INDICATORS.name)
+    row = re.match(r"[A-Z]+(\d+)", ref).group(1)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        cell = f'<row r="{row}"><c r="{ref}" t="n"><v>1</v></c></row>'.encode()
+        return data.replace(b"</sheetData>", cell + b"</sheetData>")
+
+    return rewrite(source, target, edit)
+
+
+def declared_range(source: Path, target: Path, ref: str) -> Path:
+    part = sheet_part(source, layout.INDICATORS.name)
+
+    def edit(name: str, data: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data) if name == part else data
+
+    return rewrite(source, target, edit)
+
+
+def identity_edit(source: Path, target: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    book = openpyxl.load_workbook(source)
+    change(book)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def key_rows(book: openpyxl.Workbook) -> list[int]:
+    ws = book[layout.IDENTITY_SHEET]
+    return [r for r in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, 3).value]
+
+
+def repoint_key(book: openpyxl.Workbook) -> None:
+    """The prefix attack: a row's key gets a digit more (`indicator:X` -> `indicator:X5`)."""
+    ws = book[layout.IDENTITY_SHEET]
+    row = next(r for r in key_rows(book) if str(ws.cell(r, 3).value).startswith("indicator:"))
+    ws.cell(row, 3).value = f"{ws.cell(row, 3).value}5"
+
+
+def key_twice(book: openpyxl.Workbook) -> None:
+    """Two identity rows with the same key (and the second visible ref edited to match)."""
+    ws = book[layout.IDENTITY_SHEET]
+    first, second = key_rows(book)[:2]
+    sheet, row = ws.cell(second, 1).value, int(ws.cell(second, 2).value)
+    ws.cell(second, 3).value, ws.cell(second, 4).value = ws.cell(first, 3).value, ws.cell(first, 4).value
+    item_sheet = layout.sheet_named(sheet)
+    book[sheet][item_sheet.cell(item_sheet.ref_field, row)].value = ws.cell(first, 4).value
+
+
+def hidden_copy(book: openpyxl.Workbook) -> None:
+    copy = book.copy_worksheet(book[layout.INDICATORS.name])
+    copy.title = f"{layout.INDICATORS.name} (2)"
+    copy.sheet_state = "hidden"
+
+
+def zipped(target: Path, members: dict[str, bytes]) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+# ------------------------------------------------------------------------------------------------
+# The cases: each builds its files in the inbox and says what must be found about them
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Quarter, Path], None]
+    expect: dict[str, str] = field(default_factory=dict)  # part of a file's name -> finding code it gets
+    replaces_valid: bool = False  # the case's file stands in for a team's valid return (same items)
+
+
+def _build_far(ref: str, team: str) -> Callable[[Quarter, Path], None]:
+    return lambda q, inbox: far_cell(q.valid[team], inbox / f"far {ref}.xlsx", ref) and None
+
+
+CASES = (
+    Case("one value at XFD1048576", _build_far("XFD1048576", "BSC-MIC"), {"far XFD1048576.xlsx": "sheet-too-large"}),
+    Case("one value at Z1048576", _build_far("Z1048576", "BSC-FIN"), {"far Z1048576.xlsx": "sheet-too-large"}),
+    Case("a declared range of a million rows",
+         lambda q, inbox: declared_range(q.valid["BSC-PP"], inbox / "declared.xlsx", "A1:K1048576") and None,
+         {"declared.xlsx": "sheet-too-large"}),
+    Case("a row key re-pointed by prefix",
+         lambda q, inbox: identity_edit(q.valid["BSC-FIN"], inbox / "repointed.xlsx", repoint_key) and None,
+         {"repointed.xlsx": "keys-tampered"}),
+    Case("a row key used twice",
+         lambda q, inbox: identity_edit(q.valid["BSC-FIN"], inbox / "key twice.xlsx", key_twice) and None,
+         {"key twice.xlsx": "keys-tampered"}),
+    Case("a hidden copy of an input sheet",
+         lambda q, inbox: identity_edit(q.valid["BSC-MIC"], inbox / "hidden copy.xlsx", hidden_copy) and None,
+         {"hidden copy.xlsx": "sheet-duplicated"}),
+    Case("a zip member named with terminal escapes",
+         lambda q, inbox: zipped(inbox / "escapes.zip", {"\x1b]0;owned\x07\x1b[2J.xlsx": b"PK\x03\x04 junk"})
+         and None, {"escapes.zip/": "workbook-corrupt"}),
+)
+
+def _hidden_files(q: Quarter, inbox: Path) -> None:
+    shutil.copy(q.valid["BSC-PP"], inbox / ".PP_hidden.xlsx")
+    (inbox / ".hiddendir").mkdir()
+    shutil.copy(q.valid["BSC-PP"], inbox / ".hiddendir" / "PP.xlsx")
+    zipped(inbox / "mac.zip", {"__MACOSX/._PP.xlsx": b"\x00\x05\x16\x07", ".DS_Store": b"junk"})
+
+
+CASES += (Case("hidden files, a hidden folder and a zip of dot-entries only", _hidden_files),)
+
+BATCHES = {"all": CASES}
+STALE = ".QMR.xlsx.abcd1234.tmp"  # what a run killed while writing the master left behind
+
+
+@pytest.fixture(scope="module", params=sorted(BATCHES))
+def batch(request: pytest.FixtureRequest, q: Quarter) -> tuple[tuple[Case, ...], Path, dict[str, str]]:
+    cases = BATCHES[request.param]
+    folder = q.root / "batches" / request.param
+    inbox = folder / "inbox"
+    inbox.mkdir(parents=True)
+    for team, path in q.valid.items():
+        shutil.copy(path, inbox / path.name)
+    for case in cases:
+        case.build(q, inbox)
+    out = folder / "out"
+    out.mkdir()
+    for name in (STALE, ".QMR.xlsx.fresh123.tmp", ".other.xlsx.abcd1234.tmp"):
+        (out / name).write_bytes(b"")
+    os.utime(out / STALE, (time.time() - 3600, time.time() - 3600))
+    os.utime(out / ".other.xlsx.abcd1234.tmp", (time.time() - 3600, time.time() - 3600))
+    before = snapshot(inbox)
+    done = qmr("consolidate", "--plan", q.plan, "--period", Q3.label, inbox, "--out", folder / "out" / "QMR.xlsx",
+               cwd=folder, expect=EXIT_PROBLEMS)
+    assert snapshot(inbox) == before, "an input was modified"
+    return cases, folder, {"stdout": done.stdout + done.stderr}
+
+
+def test_valid_returns_keep_exactly_their_clean_items(q: Quarter, batch) -> None:
+    _, folder, _ = batch
+    assert data_items(folder / "out" / "QMR.csv") == q.clean_items
+
+
+def test_every_input_file_is_in_sources(batch) -> None:
+    _, folder, _ = batch
+    listed = [str(row["File"]) for row in sheet_rows(folder / "out" / "QMR.xlsx", "Sources")]
+    inbox = folder / "inbox"
+    for name in snapshot(inbox):
+        path = str(inbox / name)
+        assert any(entry == path or entry.startswith(path + "/") for entry in listed), (name, listed)
+
+
+def test_a_killed_runs_temporary_is_removed_and_nothing_else(batch) -> None:
+    _, folder, _ = batch
+    left = sorted(p.name for p in (folder / "out").iterdir() if p.name.endswith(".tmp"))
+    assert left == [".QMR.xlsx.fresh123.tmp", ".other.xlsx.abcd1234.tmp"]  # too young, or not this output's
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_each_case_gets_its_finding(case: Case, batch) -> None:
+    cases, folder, _ = batch
+    if case not in cases:
+        pytest.skip("not in this batch")
+    findings = sheet_rows(folder / "out" / "QMR.xlsx", "Validation")
+    for tail, code in case.expect.items():
+        about = [f for f in findings if tail in str(f["File"])]
+        assert code in {f["Code"] for f in about}, (tail, about or findings)
+
+
+def test_no_control_character_reaches_the_terminal(batch) -> None:
+    _, _, shown = batch
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", shown["stdout"].replace("\n", "")), shown["stdout"]
+
+
+# ------------------------------------------------------------------------------------------------
+# History and outputs: what reaches the terminal and the CSVs, and failures after an output is written
+
+
+INJECTION = "=cmd|' /C calc'!A0"
+
+
+def _with_commentary(q: Quarter, target: Path, texts: list[str]) -> Path:
+    """FIN's valid return with commentary typed as text (a clerk's leading `=` kept as text, and an
+    escape sequence as Excel stores control characters in a string, `_x001B_`)."""
+    book = openpyxl.load_workbook(q.valid["BSC-FIN"])
+    ws = book[layout.MILESTONES.name]
+    for row, text in enumerate(texts, start=layout.FIRST_ROW):
+        cell = ws[layout.MILESTONES.cell("commentary", row)]
+        cell.value, cell.data_type = text, "s"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def test_history_export_and_show_are_safe(q: Quarter, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _with_commentary(q, inbox / "FIN.xlsx", [INJECTION, "_x001B_[2J_x001B_]0;owned_x0007_ cleared"])
+    db = tmp_path / "qmr.db"
+    qmr("consolidate", "--plan", q.plan, "--period", Q3.label, inbox, "--out", tmp_path / "QMR.xlsx",
+        "--db", db, "--quiet", cwd=tmp_path, expect=EXIT_CLEAN)
+    shown = qmr("history", "show", "BSC-FIN", "--db", db, cwd=tmp_path, expect=EXIT_CLEAN).stdout
+    assert "\x1b" not in shown and "\\x1b[2J" in shown
+    qmr("history", "export", tmp_path / "export.csv", "--db", db, cwd=tmp_path, expect=EXIT_CLEAN)
+    with (tmp_path / "export.csv").open(encoding="utf-8-sig", newline="") as handle:
+        fields = [value for row in csv.reader(handle) for value in row]
+    assert "'" + INJECTION in fields and INJECTION not in fields
+
+
+def test_history_held_by_another_writer_is_exit_1_with_a_finding(q: Quarter, tmp_path: Path) -> None:
+    db = tmp_path / "qmr.db"
+    qmr("consolidate", "--plan", q.plan, "--period", Q3.label, q.valid["BSC-FIN"], "--out", tmp_path / "a.xlsx",
+        "--db", db, "--quiet", cwd=tmp_path, expect=EXIT_CLEAN)
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("DELETE FROM items WHERE team = 'BSC-FIN'")
+        done = qmr("consolidate", "--plan", q.plan, "--period", Q3.label, q.root / "valid",
+                   "--out", "b.xlsx", "--db", "qmr.db", cwd=tmp_path, expect=EXIT_PROBLEMS)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (tmp_path / "b.xlsx").exists() and (tmp_path / "b.csv").exists()
+    codes = {(f["Code"], f["File"]) for f in sheet_rows(tmp_path / "b.xlsx", "Validation")}
+    assert ("history-not-updated", str(db)) not in codes  # the master was written before history
+    assert re.search(r"│ error +│ qmr\.db +│ history not", done.stdout), done.stdout
+
+
+def test_an_output_that_cannot_be_written_after_the_master_is_exit_1_naming_it(q: Quarter, tmp_path: Path
+                                                                              ) -> None:
+    (tmp_path / "QMR.csv").mkdir()  # stands for a full disk or a locked file: the CSV cannot be written
+    done = qmr("consolidate", "--plan", q.plan, "--period", Q3.label, q.root / "valid", "--out", "QMR.xlsx",
+               cwd=tmp_path, expect=EXIT_PROBLEMS)
+    assert (tmp_path / "QMR.xlsx").exists()
+    assert "notwritten" in squashed(done.stdout) and "│ QMR.csv │" in done.stdout
