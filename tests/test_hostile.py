@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
 import re
 import resource
@@ -270,7 +269,7 @@ def batch(request: pytest.FixtureRequest, q: Quarter) -> tuple[tuple[Case, ...],
     folder = q.root / "batches" / request.param
     inbox = folder / "inbox"
     inbox.mkdir(parents=True)
-    for team, path in q.valid.items():
+    for path in q.valid.values():
         shutil.copy(path, inbox / path.name)
     for case in cases:
         case.build(q, inbox)
