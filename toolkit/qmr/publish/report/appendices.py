@@ -66,9 +66,10 @@ EQUALITY_COLUMNS = [Column("Ref", 1.3), Column("Action", 5.0), Column("Target da
 
 def pi_columns(period: Period) -> list[Column]:
     last_year = Period(period.year - 1, 4).financial_year
-    return [Column("Ref", 1.4), Column("Description", 3.6), Column(f"{last_year} actual", 1.3),
-            Column("Target", 1.6), Column(f"Q{period.quarter} {period.financial_year}", 1.3),
-            Column("Progress", 1.6), Column("Direction", 1.5), Column("Commentary", 5.0)]
+    # the figure columns fit "2007/08" and "Q4 2008/09" unbroken in 10pt bold
+    return [Column("Ref", 1.4), Column("Description", 3.3), Column(f"{last_year} actual", 1.7),
+            Column("Target", 1.7), Column(f"Q{period.quarter} {period.financial_year}", 1.7),
+            Column("Progress", 1.6), Column("Direction", 1.5), Column("Commentary", 4.6)]
 
 
 def _groups(items: Sequence[ReportedItem], order: Ordering, group: Callable[[ReportedItem], str] | None,

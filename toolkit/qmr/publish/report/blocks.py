@@ -46,7 +46,7 @@ def labelled(document: Document, label: str, value: str) -> None:
 
 
 def data_table(document: Document, caption: str, columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
-               text_width: int, *, keep_with_next: bool = False) -> Table:
+               text_width: int) -> Table:
     """A table with a marked, repeating header row; a Status value is written as its symbol and word
     on its traffic-light fill."""
     table = document.add_table(rows=1, cols=len(columns))
@@ -83,10 +83,6 @@ def data_table(document: Document, caption: str, columns: Sequence[Column], rows
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width  # each cell's own width, which Word lays out by
-    if keep_with_next:  # a small table stays on the page of the sentence after it
-        for row in table.rows:
-            for cell in row.cells:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
     # Word joins two tables that touch; a small paragraph keeps them apart
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(6)

@@ -123,7 +123,13 @@ def counts_table(document: Document, caption: str, counts: dict[Status, int], te
     """The one-row table of counts: the total, then one column per status, headed by symbol and word."""
     columns = [Column("Total", 1), *(Column(status_text(s), 1) for s in STATUS_ORDER)]
     data_table(document, caption, columns, [[str(sum(counts.values())), *(str(counts[s]) for s in STATUS_ORDER)]],
-               text_width, keep_with_next=True)
+               text_width)
+
+
+def _sentence(document: Document, text: str) -> None:
+    """The counts in words, before their table and kept on its page (with the sentence after the
+    table, keep-with-next on the table's cells did not hold in LibreOffice's PDF)."""
+    paragraph(document, text).paragraph_format.keep_with_next = True
 
 
 def by_kind(items: Sequence[ReportedItem], key: str) -> list[ReportedItem]:
@@ -140,8 +146,8 @@ def milestones_section(document: Document, consolidation: Consolidation, scope: 
     heading(document, section_title(4), 1)
     items = by_kind(consolidation.items, "milestone")
     counts = status_counts(items)
+    _sentence(document, wording.progress_sentence(counts, "milestone", period))
     counts_table(document, "Milestones by status", counts, text_width)
-    paragraph(document, wording.progress_sentence(counts, "milestone", period))
     if len(scope.departments) > 1:
         _department_chart(document, items, scope, "Milestones by status and department")
 
@@ -164,9 +170,9 @@ def indicators_section(document: Document, number: int, consolidation: Consolida
     heading(document, section_title(number), 1)
     items = by_kind(consolidation.items, key)
     counts = status_counts(items)
+    _sentence(document, wording.progress_sentence(counts, key, period))
     if items:
         counts_table(document, f"{SECTION_TITLES[number - 1]} by status", counts, text_width)
-    paragraph(document, wording.progress_sentence(counts, key, period))
     for status, lead in ((Status.NA, "cannot be reported"), (Status.MISSING, "have not been reported")):
         named = sorted((i for i in items if i.status is status), key=order.item_key)
         if not named:
@@ -186,9 +192,9 @@ def half_year_section(document: Document, number: int, consolidation: Consolidat
         return
     items = by_kind(consolidation.items, kind.value)
     counts = status_counts(items)
+    _sentence(document, wording.progress_sentence(counts, kind, period))
     if items:
         counts_table(document, f"{KIND_NOUNS[kind][1].capitalize()} by status", counts, text_width)
-    paragraph(document, wording.progress_sentence(counts, kind, period))
 
 
 def data_quality_section(document: Document, consolidation: Consolidation, order: Ordering) -> None:
