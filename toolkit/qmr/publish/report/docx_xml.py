@@ -75,11 +75,6 @@ def keep_rows_whole(row: _Row) -> None:
         properties.insert(0, element)  # cantSplit comes before tblHeader in CT_TrPr
 
 
-def is_header_row(row: _Row) -> bool:
-    properties = row._tr.trPr
-    return properties is not None and properties.find(qn("w:tblHeader")) is not None
-
-
 def set_caption(table: Table, caption: str, description: str = "") -> None:
     """The table's title and description (what Word shows as its alt text)."""
     properties = table._tbl.tblPr
