@@ -46,6 +46,10 @@ def consolidate(book: Any = None) -> RunOutcome:
     return _run("consolidate", book)
 
 
+def report(book: Any = None) -> RunOutcome:
+    return _run("report", book)
+
+
 def _caller() -> Any:
     import xlwings  # only here: the optional extra, imported when Excel calls us
 

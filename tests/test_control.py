@@ -270,6 +270,15 @@ def test_templates_and_status_entry_points(folder: quarter.Folder) -> None:
     assert outcome.exit_code == 0 and len(outcome.written) == 3
 
 
+def test_report_entry_point_writes_the_board_document(folder: quarter.Folder) -> None:
+    entry = load_entry_points()
+    book = FakeBook(control(folder))
+    outcome = entry.report(book)
+    assert outcome.written == (folder.output_for(Q3) / f"QMR_{Q3.slug}.docx",) and outcome.written[0].exists()
+    cell = setting_cells()["QMR_LAST_COMMAND"].replace("$", "")
+    assert book.wb["Settings"][cell].value == "qmr report"
+
+
 def test_an_entry_point_with_a_blank_period_says_so_in_the_workbook(folder: quarter.Folder) -> None:
     entry = load_entry_points()
     book = FakeBook(write_control_workbook(folder.root / "control.xlsx"))

@@ -13,7 +13,7 @@ from qmr.findings import sorted_findings
 from qmr.model import Finding, Severity
 from qmr.period import Period
 
-COMMANDS = ("templates", "status", "validate", "consolidate")
+COMMANDS = ("templates", "status", "validate", "consolidate", "report")
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2  # as the CLI's (contract)
 
 
@@ -108,4 +108,15 @@ def _consolidate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
                       f"Master workbook: {written[0]}", findings, tuple(written))
 
 
-_COMMANDS = {"templates": _templates, "status": _status, "validate": _validate, "consolidate": _consolidate}
+def _report(settings: ControlSettings, plan, period: Period) -> RunOutcome:
+    batch = _batch(settings, plan, period)
+    target = _output(settings, period) / f"QMR_{period.slug}.docx"
+    made = cycle.make_report(plan, period, batch, target)
+    findings = tuple(sorted_findings([*batch.validation.findings, *made.findings]))
+    problems = batch.validation.has_problems() or bool(made.findings)
+    return RunOutcome("report", EXIT_PROBLEMS if problems else EXIT_CLEAN, f"QMR document: {made.written[0]}",
+                      findings, made.written)
+
+
+_COMMANDS = {"templates": _templates, "status": _status, "validate": _validate, "consolidate": _consolidate,
+             "report": _report}
