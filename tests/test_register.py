@@ -738,3 +738,52 @@ def test_findings_are_in_sheet_row_column_order(tmp_path: Path) -> None:
     assert [f.cell for f in milestones][:3] == ["1:1", "2:2", "3:3"]
     assert "C3" in [f.cell for f in milestones]
     assert [position(f) for f in findings] == sorted(position(f) for f in findings)
+
+
+# ------------------------------------------------------------------------------------------------
+# The problems table
+
+
+def test_every_problem_reported_is_in_the_table_and_every_entry_is_reported() -> None:
+    """The reader names its problems by key: a key missing from the table would be a traceback for
+    the user, an entry nobody reports is wording that has drifted from the code."""
+    import ast
+
+    from qmr.plan import problems
+
+    folder = Path(problems.__file__).parent
+    reported: dict[str, list[str]] = {}
+    for module in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            # reading.add(problem, ...), out.add(problem, ...) and sheets._column_missing(out, problem, ...)
+            named = isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "add" and len(node.args) > 0)
+                or (isinstance(node.func, ast.Name) and node.func.id == "_column_missing" and len(node.args) > 1))
+            if named:
+                first = node.args[0] if isinstance(node.func, ast.Attribute) else node.args[1]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    reported.setdefault(first.value, []).append(module.name)
+                elif isinstance(first, ast.IfExp):  # "a" if required else "b"
+                    for branch in (first.body, first.orelse):
+                        assert isinstance(branch, ast.Constant), ast.dump(first)
+                        reported.setdefault(branch.value, []).append(module.name)
+    from qmr.plan.sheets import OPTIONAL_MATTERS
+
+    for matters in OPTIONAL_MATTERS.values():
+        for problem in matters.values():
+            reported.setdefault(problem, []).append("sheets.py")
+    assert sorted(set(reported) - set(problems.PROBLEMS)) == []
+    assert sorted(set(problems.PROBLEMS) - set(reported)) == []
+
+
+def test_the_choice_columns_take_the_domain_enums_words() -> None:
+    """One home for polarity, frequency and profile: the register's dropdowns, the words the reader
+    accepts and the Indicator's fields are the enums of qmr.model."""
+    from qmr.model import Frequency, Polarity, Profile
+    from qmr.plan.layout import INDICATORS
+    from qmr.plan.vocab import FREQUENCY_WORDS, POLARITY_WORDS, PROFILE_WORDS
+
+    for key, enum, words in (("polarity", Polarity, POLARITY_WORDS), ("frequency", Frequency, FREQUENCY_WORDS),
+                             ("profile", Profile, PROFILE_WORDS)):
+        assert INDICATORS.column(key).choices == tuple(enum)
+        assert list(dict.fromkeys(words.values())) == [member.value for member in enum]
