@@ -24,7 +24,6 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from qmr.cells import column_letter
 from qmr.demo.simulate import template_rows, type_into
 from qmr.model import Kind
 from qmr.period import Period
@@ -57,7 +56,7 @@ class TemplateRows:
 def read_rows(book: Workbook) -> TemplateRows:
     """The identity pairs and row keys from a template's hidden identity sheet."""
     ws = book[layout.IDENTITY_SHEET]
-    identity = {ws.cell(n, 1).value: ws.cell(n, 2).value for n in range(1, len(layout.IDENTITY_FIELDS) + 1)}
+    identity = {name: ws[layout.identity_cell(name)].value for name in layout.IDENTITY_FIELDS}
     return TemplateRows(identity, tuple(template_rows(book)))
 
 
@@ -69,7 +68,7 @@ def default_answer(sheet: ItemSheet, key: str, period: Period, unit: str | None 
     choices = [c for c in layout.progress_choices(sheet, period) if c != "N/A"]
     weights = [6 if c == "Green" else 2 for c in choices]  # mostly Green, as real returns are
     progress = rng.choices(choices, weights=weights)[0]
-    ref = key.split(":", 1)[1]
+    ref = layout.key_ref(key)
     answer: Answer = {"progress": progress,
                       "commentary": f"{progress}: {ref} {rng.choice(_PHRASES)} ({period.label})."}
     if unit is not None:  # an indicator row
@@ -112,9 +111,9 @@ def fill_return(path: Path, out: Path, answers: Answers = None, *, signoff: bool
     narrative = given.get("narrative", DEFAULT_NARRATIVE)
     ws = book[layout.NARRATIVE_SHEET]
     for row, entry in enumerate(narrative, start=FIRST_ROW):  # type: ignore[arg-type]
-        for number, value in enumerate(entry, start=1):
+        for letter, value in zip(layout.NARRATIVE_LETTERS, entry, strict=False):
             if value is not None:
-                type_into(ws, f"{column_letter(number)}{row}", value)
+                type_into(ws, f"{letter}{row}", value)
 
     values: dict[str, object] = {}
     if signoff:

@@ -111,12 +111,12 @@ def fill_all(plan: Plan, period: Period, tmp: Path, *, silent: str = SILENT
                 text_cells[(sheet_name, sheet.cell("commentary", row))] = commentary
             actual: float | str | None = None
             if sheet.kind is Kind.INDICATOR and status != "N/A":
-                indicator = indicators[key.split(":", 1)[1]]
+                indicator = indicators[layout.key_ref(key)]
                 actual = number_for(key) if indicator.numeric else f"Delivered: {key}"
             filled.answers[key] = Answer(status, actual, commentary)
             if team != silent:
-                expected[(team, sheet.kind.value, key.split(":", 1)[1])] = Expected(
-                    team, sheet.kind.value, key.split(":", 1)[1], status, actual, commentary, str(out),
+                expected[(team, sheet.kind.value, layout.key_ref(key))] = Expected(
+                    team, sheet.kind.value, layout.key_ref(key), status, actual, commentary, str(out),
                     f"{sheet_name}!{sheet.cell('progress', row)}")
         if team == silent:
             continue

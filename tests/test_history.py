@@ -111,7 +111,7 @@ def test_recording_reimporting_and_resubmitting(plan: Plan, tmp_path: Path) -> N
 
     # load_past: every stored value as PastValue
     past = history.load_past(db)
-    expected = [PastValue(Q3.label, team, Kind(key.split(":", 1)[0]), key.split(":", 1)[1], s, a, c, key)
+    expected = [PastValue(Q3, team, layout.key_kind(key), layout.key_ref(key), s, a, c, key)
                 for team, typed in ((A, second_a), (B, first_b)) for key, (s, a, c) in typed.items()]
     assert sorted(past, key=repr) == sorted(expected, key=repr)
 
@@ -152,7 +152,7 @@ def test_periods_come_back_oldest_first_and_no_database_is_no_history(plan: Plan
     labels = [p.label for p in sorted(periods)]
     assert [row[0] for row in history.periods(db)] == labels
     assert [row[1] for row in history.periods(db)] == [1, 1, 1]
-    seen = [value.period for value in history.load_past(db)]
+    seen = [value.period.label for value in history.load_past(db)]
     assert seen == sorted(seen, key=labels.index) and set(seen) == set(labels)
     assert [row[0] for row in history.team_rows(db, A)] == sorted(
         [row[0] for row in history.team_rows(db, A)], key=labels.index)

@@ -207,9 +207,10 @@ def corpus(plan: Plan, tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str]]
         "corrupt Outlook message": ("outlook.msg", "msg-corrupt"),
     }
     past = [
-        PastValue(Q4.previous().label, "BSC-FIN", Kind.INDICATOR, "BPR LI2", "Green", 40.0, "Reports issued"),
-        PastValue(Q4.previous().label, "BSC-COM", Kind.MILESTONE, "BPR3.1", "Green", None,
-                  "Framework re-tendered on time"),
+        PastValue(Q4.previous(), "BSC-FIN", Kind.INDICATOR, "BPR LI2", "Green", 40.0, "Reports issued",
+                  layout.row_key(Kind.INDICATOR, "BPR LI2")),
+        PastValue(Q4.previous(), "BSC-COM", Kind.MILESTONE, "BPR3.1", "Green", None,
+                  "Framework re-tendered on time", layout.row_key(Kind.MILESTONE, "BPR3.1")),
     ]
     return inbox, cases, past
 

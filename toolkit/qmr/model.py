@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import Enum, StrEnum
 from functools import cached_property
 
+from qmr.period import Period
+
 
 class Status(StrEnum):
     GREEN = "Green"
@@ -335,12 +337,19 @@ class ReportedItem:
         )
 
 
+class NarrativeType(StrEnum):
+    """What a narrative entry is: sections 2 and 3 of the QMR."""
+
+    KEY_DEVELOPMENT = "Key development"
+    EMERGING_ISSUE = "Emerging issue"
+
+
 @dataclass(frozen=True)
 class NarrativeEntry:
     """A key development or emerging issue a team reported (sections 2 and 3 of the QMR)."""
 
     team: str
-    type: str  # "Key development" or "Emerging issue"
+    type: NarrativeType
     title: str
     text: str
     source_file: str = ""
@@ -379,15 +388,13 @@ class PastValue:
     """One item as accepted in an earlier period (from history): feeds direction of travel,
     trends, 'unchanged commentary' warnings and pre-filled templates."""
 
-    period: str  # label, e.g. 2015/16 Q2
+    period: Period
     team: str
     kind: Kind
     ref: str
     status: str
     actual: float | str | None
     commentary: str
-    row_key: str = ""  # the return row it was reported in; "" means the item's first row (kind:ref)
-
-    @property
-    def key(self) -> str:
-        return self.row_key or f"{self.kind.value}:{self.ref}"
+    # The return row it was reported in, as the return layout keyed it and history stored it: the
+    # domain keeps the key whole rather than knowing the layout's format (returns/layout.row_key).
+    key: str

@@ -17,7 +17,7 @@ from qmr.atomic import write_atomic
 from qmr.findings import csv_safe
 from qmr.judge.validate import AcceptedReturn
 from qmr.model import Kind, PastValue
-from qmr.period import Period
+from qmr.period import Period, PeriodError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS returns (
@@ -138,11 +138,15 @@ def load_past(db: Path | None) -> list[PastValue]:
             "SELECT i.period, i.team, i.kind, i.ref, i.status, i.actual_number, i.actual_text, i.commentary, "
             "i.row_key FROM items i JOIN returns r USING (period, team) ORDER BY r.period_slug, i.team, i.row_key"
         ).fetchall()
-    return [
-        PastValue(period, team, Kind(kind), ref, status, number if number is not None else text, commentary,
-                  row_key)
-        for period, team, kind, ref, status, number, text, commentary, row_key in rows
-    ]
+    past = []
+    for label, team, kind, ref, status, number, text, commentary, row_key in rows:
+        try:  # history only stores labels qmr wrote, but a hand-edited row must not stop a run
+            period = Period.parse(label)
+        except PeriodError:
+            continue
+        past.append(PastValue(period, team, Kind(kind), ref, status, number if number is not None else text,
+                              commentary, row_key))
+    return past
 
 
 def commentary_for(db: Path | None, period: Period) -> dict[str, dict[str, str]]:
@@ -150,7 +154,7 @@ def commentary_for(db: Path | None, period: Period) -> dict[str, dict[str, str]]
     last quarter's for most rows, the half year's for risks, last year's for annual PIs."""
     result: dict[str, dict[str, str]] = {}
     for value in load_past(db):  # oldest first, so later periods overwrite earlier ones
-        if value.commentary and Period.parse(value.period) < period:
+        if value.commentary and value.period < period:
             result.setdefault(value.team, {})[value.key] = value.commentary
     return result
 

@@ -141,7 +141,7 @@ def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
     for item in items:
         if item.kind is not Kind.INDICATOR or not item.key:
             continue
-        earlier = history.get((item.team, f"indicator:{item.ref}"), [])
+        earlier = history.get((item.team, layout.row_key(Kind.INDICATOR, item.ref)), [])
         series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
         if isinstance(item.actual, float):
             series.append((period.label, item.actual))

@@ -31,10 +31,11 @@ from qmr.cycle import (
     write_feedback_copies,
 )
 from qmr.demo.simulate import Answer, fill_return, simulate
-from qmr.model import Plan, Polarity
+from qmr.model import Kind, Plan, Polarity
 from qmr.period import Period
 from qmr.plan.targets import quarter_target
 from qmr.publish.findings_report import write_findings_report
+from qmr.returns import layout
 
 EXAMPLE = "ced-2015-16"
 MARKER = ".qmr-demo"
@@ -172,7 +173,7 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
 
 def _typed_loosely(filled, plan: Plan) -> None:
     """Statuses typed by hand, and percentages typed with a % sign (as text), as clerks do."""
-    percent = {f"indicator:{i.ref}" for i in plan.indicators if i.unit == "%"}
+    percent = {layout.row_key(Kind.INDICATOR, i.ref) for i in plan.indicators if i.unit == "%"}
     for number, (key, answer) in enumerate(filled.answers.items()):
         if answer.status == "Green":
             answer.status = ("g", " green ", "GREEN")[number % 3]
@@ -186,7 +187,7 @@ def _hasty(filled, plan: Plan, team: str, period: Period, seed: int) -> None:
     for key in [k for k in filled.answers if k in last.answers][:2]:
         filled.answers[key].commentary = last.answers[key].commentary
     for indicator in plan.for_team(team).indicators:
-        key = f"indicator:{indicator.ref}"
+        key = layout.row_key(Kind.INDICATOR, indicator.ref)
         target = quarter_target(indicator, period.quarter)
         if key in filled.answers and indicator.polarity in (Polarity.HIGHER, Polarity.LOWER) and target:
             missed = target * (0.5 if indicator.polarity is Polarity.HIGHER else 1.5)
@@ -199,7 +200,7 @@ def _careless(filled) -> None:
     for key, answer in answers[:2]:
         filled.answers[key] = Answer("Amber", answer.actual, "")
     for key, answer in answers:
-        if key.startswith("indicator:") and isinstance(answer.actual, float):
+        if layout.key_kind(key) is Kind.INDICATOR and isinstance(answer.actual, float):
             answer.actual = "tbc"
             break
 

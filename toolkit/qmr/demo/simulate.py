@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr.atomic import write_atomic
 from qmr.judge.auto_status import auto_status
-from qmr.model import Indicator, Plan, Polarity, Status
+from qmr.model import Indicator, NarrativeType, Plan, Polarity, Status
 from qmr.period import Period
 from qmr.plan.targets import quarter_target
 from qmr.returns import layout
@@ -61,7 +61,7 @@ def fill_return(template: Path, out: Path, filled: Filled) -> Path:
     if filled.narrative:
         ws = book[layout.NARRATIVE_SHEET]
         for offset, entry in enumerate(filled.narrative[: layout.NARRATIVE_ROWS]):
-            for column, value in zip("ABC", entry, strict=True):
+            for column, value in zip(layout.NARRATIVE_LETTERS, entry, strict=True):
                 type_into(ws, f"{column}{layout.FIRST_ROW + offset}", value)
     if filled.signoff:
         ws = book[layout.SIGNOFF_SHEET]
@@ -139,9 +139,9 @@ def simulate(plan: Plan, team: str, period: Period, seed: int = 0, *, signed: da
             weights = [0.72, 0.14, 0.12, 0.02] if "Amber" in choices else [0.8, 0.18, 0.02]
             status = rng.choices(choices, weights=weights)[0]
             filled.answers[row.key] = Answer(status, None, _comment(status, rng, what, period))
-    filled.narrative = [("Key development", *rng.choice(_DEVELOPMENTS))]
+    filled.narrative = [(NarrativeType.KEY_DEVELOPMENT.value, *rng.choice(_DEVELOPMENTS))]
     if rng.random() < 0.6:
-        filled.narrative.append(("Emerging issue", *rng.choice(_ISSUES)))
+        filled.narrative.append((NarrativeType.EMERGING_ISSUE.value, *rng.choice(_ISSUES)))
     filled.signoff = {
         "completed_by": f"Performance clerk, {team_plan.team.name}",
         "job_title": "Performance and Information Officer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qmr.model import PastValue
-from qmr.period import Period, PeriodError
+from qmr.period import Period
 
 # (team, row key) -> earlier values, oldest first
 PastIndex = dict[tuple[str, str], list[tuple[Period, PastValue]]]
@@ -15,12 +15,8 @@ def index_past(past: Sequence[PastValue], before: Period) -> PastIndex:
     """Every value from a period before `before`, by team and return row, oldest first."""
     index: PastIndex = {}
     for value in past:
-        try:
-            when = Period.parse(value.period)
-        except PeriodError:
-            continue
-        if when < before:
-            index.setdefault((value.team, value.key), []).append((when, value))
+        if value.period < before:
+            index.setdefault((value.team, value.key), []).append((value.period, value))
     for values in index.values():
         values.sort(key=lambda pair: pair[0])
     return index

@@ -26,6 +26,7 @@ from qmr.model import (
     Indicator,
     Kind,
     NarrativeEntry,
+    NarrativeType,
     PastValue,
     Plan,
     Profile,
@@ -186,11 +187,13 @@ def _identity_refusal(plan: Plan, period: Period, workbook: ReturnedWorkbook) ->
     if their_period != period:
         return Finding(Severity.REJECTED, f"this is a return for {identity.period}, not {period.label}",
                        f"Send the {period.label} return (file {period.slug}_{identity.team}.xlsx).",
-                       file, layout.IDENTITY_SHEET, "B4", identity.team, "wrong-period")
+                       file, layout.IDENTITY_SHEET, layout.identity_cell("period"), identity.team,
+                       "wrong-period")
     if plan.team(identity.team) is None:
         return Finding(Severity.REJECTED, f"team {identity.team!r} is not in the plan register",
                        "Check the register's Teams sheet, or send the team's own template.",
-                       file, layout.IDENTITY_SHEET, "B2", identity.team, "unknown-team")
+                       file, layout.IDENTITY_SHEET, layout.identity_cell("team"), identity.team,
+                       "unknown-team")
     return None
 
 
@@ -273,7 +276,8 @@ def judge(
             Severity.WARNING, "this template was made before the team's part of the plan register changed",
             "Usually harmless: rows no longer in the register are ignored, new ones show as Missing. "
             "Send the team a new template if its items changed much.",
-            file, layout.IDENTITY_SHEET, "B5", team, "register-changed"))
+            file, layout.IDENTITY_SHEET, layout.identity_cell("register_fingerprint"), team,
+            "register-changed"))
 
     items: dict[str, JudgedItem] = {}
     for row in workbook.rows:
@@ -353,7 +357,7 @@ def _judge_row(
     history = previous.get(row.key, [])
     # compared with the last time this row was reported: last quarter, or the half year for risks
     if commentary and history and history[-1].commentary.strip() == commentary.strip():
-        find(Severity.WARNING, f"commentary is unchanged from {history[-1].period}",
+        find(Severity.WARNING, f"commentary is unchanged from {history[-1].period.label}",
              "Update the commentary to say what happened this quarter.", commentary_cell,
              "commentary-unchanged")
 
@@ -408,12 +412,12 @@ def _judge_actual(row, indicator: Indicator, period: Period, status: Status | No
              f"{normalise.text(quarter_target(indicator, period.quarter))})",
              "Check the actual and the status; explain in Commentary if the status is right.",
              row.cell("progress"), "status-disagrees")
-    same_year = [v for v in history if Period.parse(v.period).year == period.year]
+    same_year = [v for v in history if v.period.year == period.year]
     last = same_year[-1] if same_year else None
     if (indicator.profile is Profile.CUMULATIVE and last is not None and isinstance(last.actual, float)
             and actual < last.actual):
         find(Severity.WARNING, f"a cumulative (year-to-date) figure went down from "
-             f"{normalise.text(last.actual)} in {last.period} to {normalise.text(actual)}",
+             f"{normalise.text(last.actual)} in {last.period.label} to {normalise.text(actual)}",
              "Enter the year-to-date figure, not this quarter's alone.", cell, "cumulative-down")
     numbers = [v.actual for v in history if isinstance(v.actual, float)]
     if len(numbers) >= 3:
@@ -482,21 +486,25 @@ def _judge_narrative(workbook: ReturnedWorkbook, file: str, team: str
         if not title and not body:
             if not normalise.is_blank(row.type):  # a type alone says nothing: do not drop it silently
                 find(Severity.WARNING, f"narrative row {row.row} has a type but no title or text; ignored",
-                     "Give it a title and text, or clear the row.", f"A{row.row}", "narrative-empty")
+                     "Give it a title and text, or clear the row.", layout.narrative_cell("type", row.row),
+                     "narrative-empty")
             continue
-        kind = typed.value if isinstance(typed.value, str) else layout.NARRATIVE_TYPES[0]
+        kind = NarrativeType(typed.value if isinstance(typed.value, str) else layout.NARRATIVE_TYPES[0])
+        type_cell, title_cell, text_cell = (layout.narrative_cell(key, row.row) for key in ("type", "title", "text"))
         if typed.value is None:
             what = typed.note or "has no type"
             find(Severity.WARNING, f"narrative row {row.row}: {what}; shown as a {kind.lower()}",
-                 f"Choose {choices} in column A.", f"A{row.row}", "narrative-type")
+                 f"Choose {choices} in column {layout.narrative_letter('type')}.", type_cell, "narrative-type")
         elif typed.note:
-            find(Severity.INFO, f"narrative row {row.row}: {typed.note}", "", f"A{row.row}",
+            find(Severity.INFO, f"narrative row {row.row}: {typed.note}", "", type_cell,
                  "narrative-type-normalised")
         if not title:
             find(Severity.WARNING, f"narrative row {row.row} has text but no title",
-                 "Give the entry a short title in column B.", f"B{row.row}", "narrative-no-title")
+                 f"Give the entry a short title in column {layout.narrative_letter('title')}.", title_cell,
+                 "narrative-no-title")
         elif not body:
             find(Severity.WARNING, f"narrative row {row.row} has a title but no text",
-                 "Write the entry's text in column C.", f"C{row.row}", "narrative-no-text")
-        entries.append(NarrativeEntry(team, kind, title, body, file, f"{sheet}!C{row.row}"))
+                 f"Write the entry's text in column {layout.narrative_letter('text')}.", text_cell,
+                 "narrative-no-text")
+        entries.append(NarrativeEntry(team, kind, title, body, file, f"{sheet}!{text_cell}"))
     return tuple(entries), findings

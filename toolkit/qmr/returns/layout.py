@@ -18,6 +18,7 @@ from qmr.model import (
     Indicator,
     Kind,
     Milestone,
+    NarrativeType,
     Plan,
     RiskMeasure,
     TeamPlan,
@@ -44,8 +45,25 @@ IDENTITY_FIELDS = ("format_version", "team", "team_name", "period", "register_fi
                    "generated_at", "item_count")
 IDENTITY_KEYS_HEADER_ROW = len(IDENTITY_FIELDS) + 2  # one blank row between the two parts
 IDENTITY_KEYS_COLUMNS = ("sheet", "row", "key", "ref")  # ref: what the row's visible ref cell must show
+IDENTITY_NAME_COLUMN = "A"
+IDENTITY_VALUE_COLUMN = "B"
 
-NARRATIVE_TYPES = ("Key development", "Emerging issue")
+
+def identity_row(name: str) -> int:
+    """The row of an identity field (its name in column A, its value in B)."""
+    return IDENTITY_FIELDS.index(name) + 1
+
+
+def identity_cell(name: str) -> str:
+    """The cell holding an identity field's value, e.g. "B2" for the team: findings point at it."""
+    return f"{IDENTITY_VALUE_COLUMN}{identity_row(name)}"
+
+
+def identity_keys_letters() -> tuple[str, ...]:
+    """The columns of the row-key table under the identity fields, one per IDENTITY_KEYS_COLUMNS."""
+    return tuple(column_letter(n) for n in range(1, len(IDENTITY_KEYS_COLUMNS) + 1))
+
+NARRATIVE_TYPES = tuple(t.value for t in NarrativeType)  # the Type dropdown, in this order
 NARRATIVE_ROWS = 15  # free rows offered for narrative entries
 
 READY = "Ready to send"
@@ -187,6 +205,18 @@ NARRATIVE_FIELDS = (
 )
 
 
+def narrative_letter(key: str) -> str:
+    """The column of a narrative field ("type", "title" or "text")."""
+    return column_letter(next(n for n, f in enumerate(NARRATIVE_FIELDS, start=1) if f.key == key))
+
+
+def narrative_cell(key: str, row: int) -> str:
+    return f"{narrative_letter(key)}{row}"
+
+
+NARRATIVE_LETTERS = tuple(column_letter(n) for n in range(1, len(NARRATIVE_FIELDS) + 1))
+
+
 def progress_choices(sheet: ItemSheet, period: Period) -> tuple[str, ...]:
     """The dropdown offered in a sheet's Progress column: no Amber for milestones at year end."""
     statuses = YEAR_END_MILESTONE if sheet.kind is Kind.MILESTONE and period.year_end else REPORTABLE
@@ -206,10 +236,32 @@ class Row:
     values: dict[str, object]
 
 
+# A row's key is `kind:ref`, with `#n` for the n-th row of a repeated ref. It is written into the
+# identity sheet and the history database, so it is the one format every stage calls below.
+KEY_SEPARATOR = ":"
+OCCURRENCE_MARK = "#"
+
+
 def row_key(kind: Kind, ref: str, occurrence: int = 1) -> str:
     """Stable key of a row; a repeated ref (several risk measures of one objective) gets #2, #3."""
-    base = f"{kind.value}:{ref}"
-    return base if occurrence == 1 else f"{base}#{occurrence}"
+    base = f"{kind.value}{KEY_SEPARATOR}{ref}"
+    return base if occurrence == 1 else f"{base}{OCCURRENCE_MARK}{occurrence}"
+
+
+def key_ref(key: str) -> str:
+    """The ref part of a row key. A ref that itself ends in `#n` reads as a repeat, which is why the
+    identity sheet also carries the ref each row shows; use this where the key is all there is."""
+    ref = key.partition(KEY_SEPARATOR)[2]
+    base, mark, number = ref.rpartition(OCCURRENCE_MARK)
+    return base if mark and number.isdigit() and int(number) > 1 else ref
+
+
+def key_kind(key: str) -> Kind | None:
+    """The kind a row key names, or None when it names none."""
+    try:
+        return Kind(key.partition(KEY_SEPARATOR)[0])
+    except ValueError:
+        return None
 
 
 def is_row_key(key: str, kind: Kind, ref: str) -> bool:
@@ -218,7 +270,7 @@ def is_row_key(key: str, kind: Kind, ref: str) -> bool:
     base = row_key(kind, ref)
     if key == base:
         return True
-    number = key[len(base) + 1:] if key.startswith(base + "#") else ""
+    number = key[len(base) + 1:] if key.startswith(base + OCCURRENCE_MARK) else ""
     return number.isdigit() and not number.startswith("0") and int(number) >= 2
 
 

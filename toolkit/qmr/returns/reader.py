@@ -180,10 +180,12 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
 
 def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     pairs: dict[str, str] = {}
+    name_column = column_number(layout.IDENTITY_NAME_COLUMN) - 1
+    value_column = column_number(layout.IDENTITY_VALUE_COLUMN) - 1
     for number in range(1, len(layout.IDENTITY_FIELDS) + 1):
         cells = _row(grid, number)
-        if len(cells) >= 2 and not is_blank(cells[0]):
-            pairs[text(cells[0])] = text(cells[1])
+        if len(cells) > value_column and not is_blank(cells[name_column]):
+            pairs[text(cells[name_column])] = text(cells[value_column])
     missing = [name for name in layout.IDENTITY_FIELDS if not pairs.get(name)]
     if missing:
         return None, f"the hidden identity sheet is incomplete (no {', '.join(missing)})"
@@ -200,7 +202,8 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     keys = []
     for number in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, len(grid) + 1):
         cells = _row(grid, number)
-        cells = (cells + [None] * 4)[:4]
+        width = len(layout.IDENTITY_KEYS_COLUMNS)
+        cells = (cells + [None] * width)[:width]
         if all(is_blank(c) for c in cells):
             continue
         try:
@@ -284,10 +287,12 @@ def _narrative(book: CalamineWorkbook, names: tuple[str, ...]) -> tuple[Narrativ
     grid = _grid(book, layout.NARRATIVE_SHEET)
     entries = []
     for number in range(layout.FIRST_ROW, len(grid) + 1):
-        cells = (_row(grid, number) + [None, None, None])[:3]
+        width = len(layout.NARRATIVE_FIELDS)
+        cells = (_row(grid, number) + [None] * width)[:width]
         if all(is_blank(c) for c in cells):
             continue
-        entries.append(NarrativeRow(number, cells[0], cells[1], cells[2]))
+        values = {f.key: value for f, value in zip(layout.NARRATIVE_FIELDS, cells, strict=True)}
+        entries.append(NarrativeRow(number, values["type"], values["title"], values["text"]))
     return tuple(entries)
 
 

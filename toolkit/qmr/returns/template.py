@@ -405,7 +405,7 @@ def _item_sheet(ws: Worksheet, sheet: ItemSheet, rows: list[Row], period: Period
 
 
 def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int]:
-    letters = [column_letter(i) for i in range(1, len(NARRATIVE_FIELDS) + 1)]
+    letters = layout.NARRATIVE_LETTERS
     check_letter = column_letter(len(NARRATIVE_FIELDS) + 1)
     width = sum(f.width for f in NARRATIVE_FIELDS) + CHECK_WIDTH
     _put(ws, f"A{TITLE_ROW}", f"Narrative: {team.name} ({team.code}), {period.label}", font=TITLE_FONT)
@@ -422,7 +422,7 @@ def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int
     _print_setup(ws, repeat=True)
 
     last = FIRST_ROW + layout.NARRATIVE_ROWS - 1
-    a, b, c = letters[:3]  # type, title, text
+    a, b, c = (layout.narrative_letter(key) for key in ("type", "title", "text"))
     for row in range(FIRST_ROW, last + 1):
         for letter, field in zip(letters, NARRATIVE_FIELDS, strict=True):
             cell = ws[f"{letter}{row}"]
@@ -521,13 +521,14 @@ def _identity(ws: Worksheet, team: Team, period: Period, fingerprint: str, gener
         "generated_at": generated_at.isoformat(),
         "item_count": len(keys),
     }
-    for number, name in enumerate(layout.IDENTITY_FIELDS, start=1):
-        _value(ws[f"A{number}"], name)
-        _value(ws[f"B{number}"], values[name])
-    for letter, header in zip("ABCD", layout.IDENTITY_KEYS_COLUMNS, strict=True):
+    for name in layout.IDENTITY_FIELDS:
+        _value(ws[f"{layout.IDENTITY_NAME_COLUMN}{layout.identity_row(name)}"], name)
+        _value(ws[layout.identity_cell(name)], values[name])
+    letters = layout.identity_keys_letters()
+    for letter, header in zip(letters, layout.IDENTITY_KEYS_COLUMNS, strict=True):
         _value(ws[f"{letter}{layout.IDENTITY_KEYS_HEADER_ROW}"], header)
     for number, entry in enumerate(keys, start=layout.IDENTITY_KEYS_HEADER_ROW + 1):
-        for letter, value in zip("ABCD", entry, strict=True):
+        for letter, value in zip(letters, entry, strict=True):
             _value(ws[f"{letter}{number}"], value)
     ws.sheet_state = "veryHidden"  # cannot be unhidden from Excel's menus
 

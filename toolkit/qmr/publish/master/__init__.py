@@ -20,15 +20,12 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 
 from qmr.atomic import write_atomic
-from qmr.model import Consolidation, Kind, ReportedItem
+from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period, PeriodError
 from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
 from qmr.publish.master.tables import write_data, write_legend, write_sources, write_validation
-
-KEY_DEVELOPMENT = "Key development"
-EMERGING_ISSUE = "Emerging issue"
 
 
 def sheet_names(consolidation: Consolidation) -> list[str]:
@@ -85,7 +82,8 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
         elif name == "Exceptions":
             write_exceptions(sheet, consolidation.items, order, styles, period, footer)
         elif name in ("Key developments", "Emerging issues"):
-            kind = KEY_DEVELOPMENT if name == "Key developments" else EMERGING_ISSUE
+            kind = (NarrativeType.KEY_DEVELOPMENT if name == "Key developments"
+                    else NarrativeType.EMERGING_ISSUE)
             entries = [e for e in consolidation.narrative if e.type == kind]
             write_narrative(sheet, name, entries, order, styles, period, footer,
                             f"No {name.lower()} were reported this period.")
