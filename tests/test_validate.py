@@ -18,7 +18,7 @@ from qmr.collect.sources import collect
 from qmr.cycle import run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, simulate
 from qmr.judge.validate import Validation, expected_rows, validate
-from qmr.model import Kind, PastValue, Plan, Severity, Status
+from qmr.model import Kind, PastValue, Plan, ReturnState, Severity, Status
 from qmr.period import Period
 from qmr.returns import layout
 from qmr.returns.template import write_templates
@@ -216,7 +216,7 @@ def corpus(plan: Plan, tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str]]
 
 
 # DESIGN.md "Validation": the file counts for nothing (rejected), the item is Missing (error), worth a
-# look (warning), a value was interpreted (info); skipped files are notes.
+# look (warning), a value was interpreted (info); skipped files and a superseded draft are notes.
 SEVERITIES = {
     **dict.fromkeys(["not-a-return", "workbook-corrupt", "workbook-bomb", "xls-old-format", "xlsb-format",
                      "ods-format", "csv-format", "password-protected", "zip-unsafe-path", "zip-bomb",
@@ -298,8 +298,10 @@ def test_missing_teams_and_rejected_teams_are_told_apart(plan: Plan, tmp_path: P
     edit(inbox / "hr.xlsx", lambda b: b["Milestones"].insert_rows(layout.FIRST_ROW))
     batch = run_validation(plan, Q4, [inbox])
     assert [r.team for r in batch.validation.accepted] == ["BSC-FIN"]
-    assert batch.validation.rejected_teams == {"BSC-HR"}
+    assert batch.turned_away == ["BSC-HR"]
     assert batch.missing == ["BSC-COM"]
+    assert batch.states == {"BSC-FIN": ReturnState.RECEIVED, "BSC-HR": ReturnState.REJECTED,
+                            "BSC-COM": ReturnState.MISSING}
     assert batch.validation.has_problems()
 
 

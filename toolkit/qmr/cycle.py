@@ -15,8 +15,9 @@ from qmr.collect.sources import collect, read_passwords
 from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
 from qmr.consolidate.table import by_department, consolidate
+from qmr.judge.return_state import return_states, teams_in
 from qmr.judge.validate import Validation, validate
-from qmr.model import Consolidation, Finding, PastValue, Plan, Severity
+from qmr.model import Consolidation, Finding, PastValue, Plan, ReturnState, Severity, SourceOutcome
 from qmr.period import Period
 from qmr.plan.reader import read_register
 from qmr.publish.master import write_master
@@ -127,10 +128,21 @@ class Batch:
     passwords: dict[str, str] = field(default_factory=dict, repr=False)  # team -> password, from --passwords
 
     @property
+    def states(self) -> dict[str, ReturnState]:
+        """Each team with something due -> where its return stands."""
+        return return_states(self.teams_expected, self.validation.sources)
+
+    @property
     def missing(self) -> list[str]:
-        received = {r.team for r in self.validation.accepted}
-        rejected = self.validation.rejected_teams
-        return [t for t in self.teams_expected if t not in received and t not in rejected]
+        """The teams to remind: nothing of theirs came (an unreadable file is not 'not received')."""
+        return teams_in(self.states, ReturnState.MISSING)
+
+    @property
+    def turned_away(self) -> list[str]:
+        """Every team code a file claimed (in the register or not) whose files were all refused."""
+        claimed = sorted({s.team for s in self.validation.sources if s.team})
+        return teams_in(return_states(claimed, self.validation.sources), ReturnState.REJECTED,
+                        ReturnState.UNREADABLE)
 
 
 def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
@@ -242,7 +254,7 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
     for finding in batch.validation.findings:
         by_file.setdefault(finding.file, []).append(finding)
     # an older draft that a newer return replaced needs no marking up: the newer one is what counts
-    superseded = {s.file for s in batch.validation.sources if s.outcome == "superseded"}
+    superseded = {s.file for s in batch.validation.sources if s.outcome is SourceOutcome.SUPERSEDED}
     returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
                sorted(batch.validation.readable.items()) if name not in superseded]
     # a return that came protected goes back protected, with its team's password

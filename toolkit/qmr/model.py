@@ -356,6 +356,24 @@ class NarrativeEntry:
     source_cell: str = ""
 
 
+class SourceOutcome(StrEnum):
+    """What became of a file qmr looked at (the Outcome column of the master's Sources sheet)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # an older return of a team that sent a newer one: info, not a problem
+    SKIPPED = "skipped"  # not a return at all (a lock file, the same file twice): nothing to do
+
+
+class ReturnState(StrEnum):
+    """Where a team's return stands this period (judge/return_state.py works it out)."""
+
+    RECEIVED = "received"  # a return was accepted (older drafts it superseded change nothing)
+    REJECTED = "rejected"  # files came, each one turned away: the team must send again
+    UNREADABLE = "unreadable"  # a file known to be the team's (from outside it) could not be read at all
+    MISSING = "missing"  # nothing came
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """A file qmr looked at, and what became of it (the master's Sources sheet)."""
@@ -365,8 +383,11 @@ class SourceRecord:
     sha256: str
     size: int
     modified: str  # ISO 8601, UTC
-    outcome: str  # accepted, rejected, superseded, skipped
+    outcome: SourceOutcome
     reason: str = ""
+    # False when the file gave no identity, so its team (if any) was known from elsewhere, e.g. the
+    # e-mail it came in: such a team did send something, and is not chased as if it had not
+    identified: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qmr.model import Severity, Status
+from qmr.model import Kind, Severity, Status
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,44 @@ def greyscale_lightness(colour: str) -> float:
     red, green, blue = _rgb(colour)
     luma = (0.299 * red + 0.587 * green + 0.114 * blue) / 255
     return _lightness(_linear(luma))
+
+
+# ----------------------------------------------------------------------------------- wording
+# What each status means, worded once: the template's instructions, the register's instructions,
+# the master's legend and the QMR document all show these sentences.
+
+# Statuses a clerk must explain in Commentary (why, and what is being done).
+NEEDS_COMMENTARY: tuple[Status, ...] = (Status.AMBER, Status.RED, Status.NA)
+
+_MISSING = "Nothing usable came back: no return, the status left blank, or rejected by validation."
+_ITEM_DEFINITIONS: dict[Status, tuple[str, str]] = {  # (Q1 to Q3, year end) for milestones and objectives
+    Status.GREEN: ("On course to be achieved within its timeframe.", "Achieved."),
+    Status.AMBER: ("Uncertain: a lack of information, or a key date missed.",
+                   "Not allowed at year end: a milestone is either achieved or not."),
+    Status.RED: ("Will not be achieved within its timeframe.", "Not achieved."),
+    Status.NA: ("Cannot be reported this period; the reason is in the commentary.",
+                "Cannot be reported; the reason is in the commentary."),
+    Status.MISSING: (_MISSING, _MISSING),
+}
+_INDICATOR_DEFINITIONS: dict[Status, str] = {
+    Status.GREEN: "Annual target achieved, or on course to be achieved.",
+    Status.AMBER: "Uncertain whether the annual target will be achieved.",
+    Status.RED: "Will not be achieved without intervention.",
+    Status.NA: "Cannot be reported (for example no target yet); the reason is in the commentary.",
+    Status.MISSING: _MISSING,
+}
+
+
+def definition(status: Status, kind: Kind, year_end: bool = False) -> str:
+    """What `status` means for an item of `kind`: PIs are judged against the annual target all year;
+    milestones, objectives, risk measures and equality actions by their timeframe, and at year end
+    as achieved or not."""
+    if kind is Kind.INDICATOR:
+        return _INDICATOR_DEFINITIONS[status]
+    return _ITEM_DEFINITIONS[status][1 if year_end else 0]
+
+
+def listed(statuses: tuple[Status, ...], joiner: str = " and ") -> str:
+    """Statuses as words in a sentence: "Amber, Red and N/A"."""
+    words = [s.value for s in statuses]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])}{joiner}{words[-1]}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import astuple
@@ -27,7 +28,8 @@ from qmr import cycle as quarter
 from qmr.consolidate import history
 from qmr.cycle import Batch, Folder, PlanError
 from qmr.findings import terminal_safe
-from qmr.model import Finding, Severity
+from qmr.judge.return_state import return_states
+from qmr.model import Finding, ReturnState, Severity, SourceOutcome
 from qmr.period import Period, PeriodError
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
@@ -485,23 +487,25 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
     accepted = {r.team: r for r in batch.validation.accepted}
     reasons: dict[str, list[str]] = {}
     for record in batch.validation.sources:
-        if record.team and record.outcome == "rejected":
+        if record.team and record.outcome is SourceOutcome.REJECTED:
             reasons.setdefault(record.team, []).append(f"{record.file}: {record.reason}")
+    states = return_states((t.code for t in plan_obj.teams), batch.validation.sources)
     for team in plan_obj.teams:
-        if team.code in accepted:
+        state = states[team.code]
+        if state is ReturnState.RECEIVED:
             ret = accepted[team.code]
-            row = (team.code, team.name, Text("received", "green"), ret.file,
-                   ret.modified.strftime("%Y-%m-%d %H:%M"))
-        elif team.code in reasons:
-            row = (team.code, team.name, Text("rejected", "red"), "", "; ".join(reasons[team.code]))
+            row = (team.code, team.name, _state_text(state), ret.file, ret.modified.strftime("%Y-%m-%d %H:%M"))
+        elif state in (ReturnState.REJECTED, ReturnState.UNREADABLE):
+            row = (team.code, team.name, _state_text(state), "", "; ".join(reasons[team.code]))
         elif team.code not in batch.teams_expected:
             row = (team.code, team.name, "nothing due", "", f"no items to report in {period.label}")
         else:
-            row = (team.code, team.name, Text("missing", "yellow"), "", "")
+            row = (team.code, team.name, _state_text(state), "", "")
         table.add_row(*map(_cell, row))
     out.say(table)
     ours = {team.code for team in plan_obj.teams}  # a return claiming a team not in the register is nobody's
-    unidentified = [r for r in batch.validation.sources if r.team not in ours and r.outcome == "rejected"]
+    unidentified = [r for r in batch.validation.sources
+                    if r.team not in ours and r.outcome is SourceOutcome.REJECTED]
     for record in unidentified:
         out.say(f"[red]not a usable return[/]: {_escape(record.file)}: {_escape(record.reason)}")
     if chase:
@@ -511,7 +515,7 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
         where = templates_dir or (folder.templates_for(period) if folder else None)
         written = write_reminders(plan_obj, period, batch.missing, where, chase)
         out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
-    sys.exit(EXIT_PROBLEMS if batch.missing or batch.validation.rejected_teams else EXIT_CLEAN)
+    sys.exit(EXIT_PROBLEMS if batch.missing or batch.turned_away else EXIT_CLEAN)
 
 
 @main.command("control-workbook")
@@ -607,24 +611,21 @@ def demo(directory: Path, period: Period, quiet: bool) -> None:
 def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     """Received / missing / rejected and findings by severity, by team."""
     validation = batch.validation
-    received = {r.team for r in validation.accepted}
-    # a return claiming a team code not in the register is rejected, but it is not one of our teams
-    rejected = {code for code in validation.rejected_teams if plan.team(code) is not None}
-    table = Table(title=Text(f"{period.label}: {len(received)} received, {len(batch.missing)} missing, "
-                             f"{len(rejected)} rejected of {len(batch.teams_expected)} teams with "
-                             "something due", "table.title"))
+    states = batch.states  # the teams with something due: a code not in the register is nobody's
+    counts = Counter(ReturnState.REJECTED if s is ReturnState.UNREADABLE else s for s in states.values())
+    table = Table(title=Text(f"{period.label}: {counts[ReturnState.RECEIVED]} received, "
+                             f"{counts[ReturnState.MISSING]} missing, {counts[ReturnState.REJECTED]} rejected "
+                             f"of {len(batch.teams_expected)} teams with something due", "table.title"))
     for column in ("Team", "Return", "Rejected", "Errors", "Warnings"):
         table.add_column(column)
     by_team: dict[str, dict[Severity, int]] = {}
     for finding in validation.findings:
         by_team.setdefault(finding.team, {}).setdefault(finding.severity, 0)
         by_team[finding.team][finding.severity] += 1
-    for team in (plan.team(code) for code in batch.teams_expected):
-        counts = by_team.get(team.code, {})
-        state = (Text("received", "green") if team.code in received else
-                 Text("rejected", "red") if team.code in rejected else Text("missing", "yellow"))
-        table.add_row(*map(_cell, (team.code, state, counts.get(Severity.REJECTED, 0),
-                                   counts.get(Severity.ERROR, 0), counts.get(Severity.WARNING, 0))))
+    for code, state in states.items():
+        found = by_team.get(code, {})
+        table.add_row(*map(_cell, (code, _state_text(state), found.get(Severity.REJECTED, 0),
+                                   found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0))))
     out.say(table)
 
 
@@ -649,6 +650,14 @@ def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit:
 def _escape(text: object) -> str:
     """Plain text (a path, a file name, what a return said) made safe to print as rich markup."""
     return escape(terminal_safe(text))
+
+
+STATE_COLOURS = {ReturnState.RECEIVED: "green", ReturnState.REJECTED: "red", ReturnState.UNREADABLE: "red",
+                 ReturnState.MISSING: "yellow"}
+
+
+def _state_text(state: ReturnState) -> Text:
+    return Text(state.value, STATE_COLOURS[state])
 
 
 def _cell(value: object) -> Text:

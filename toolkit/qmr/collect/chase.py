@@ -24,6 +24,7 @@ from qmr.atomic import write_bytes_atomic
 from qmr.model import Plan, Team
 from qmr.period import Period
 from qmr.returns.template import default_deadline, template_name
+from qmr.statuses import NEEDS_COMMENTARY, listed
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WRAP = 72  # plain-text e-mail convention
@@ -113,7 +114,7 @@ def _body(plan: Plan, period: Period, team: Team, due: date, when: datetime, fro
         "In the workbook, choose a Progress status and write a Commentary for each milestone and indicator, "
         "enter the Actual for each indicator, add any key developments or emerging issues on the Narrative "
         "sheet, and complete the Sign-off sheet. The line at the top of each sheet says \"Ready to send\" "
-        "when nothing is missing. Amber, Red and N/A always need a commentary saying why.",
+        f"when nothing is missing. {listed(NEEDS_COMMENTARY)} always need a commentary saying why.",
         f"Save it as an Excel Workbook (.xlsx), keeping its sheets and rows as they are, and e-mail it to "
         f"{contact}.",
         "If you have already sent your return, thank you, and please ignore this reminder.",

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
-from qmr.model import Finding, Severity, SourceRecord
+from qmr.model import Finding, Severity, SourceOutcome, SourceRecord
 
 MB = 1024 * 1024
 
@@ -135,7 +135,7 @@ class _Run:
                size: int | None = None, modified: datetime | None = None,
                severity: Severity = Severity.REJECTED, noted: bool = True) -> None:
         """A Sources row for a file not taken, and (when `noted`) a finding saying why."""
-        outcome = "rejected" if severity is Severity.REJECTED else "skipped"
+        outcome = SourceOutcome.REJECTED if severity is Severity.REJECTED else SourceOutcome.SKIPPED
         if noted:
             self.findings.append(Finding(severity, message, action, file=name, code=code))
         self.records.append(SourceRecord(

@@ -31,6 +31,7 @@ from qmr.model import (
     Plan,
     Profile,
     Severity,
+    SourceOutcome,
     SourceRecord,
     Status,
 )
@@ -38,6 +39,7 @@ from qmr.period import Period, PeriodError
 from qmr.plan.targets import quarter_target
 from qmr.returns import layout
 from qmr.returns.reader import ReturnedRow, ReturnedWorkbook, read_return
+from qmr.statuses import NEEDS_COMMENTARY
 
 
 class Incoming(Protocol):
@@ -87,11 +89,6 @@ class Validation:
     readable: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     encrypted: set[str] = field(default_factory=set)  # files that came password-protected
 
-    @property
-    def rejected_teams(self) -> set[str]:
-        accepted = {r.team for r in self.accepted}
-        return {s.team for s in self.sources if s.team and s.outcome == "rejected"} - accepted
-
     def has_problems(self) -> bool:
         return any(f.severity in (Severity.REJECTED, Severity.ERROR) for f in self.findings)
 
@@ -118,12 +115,12 @@ def validate(
         team = workbook.identity.team if workbook else next((f.team for f in findings if f.team), "")
         result.findings.extend(_with_team(findings, team))
         if workbook is None:
-            result.sources.append(_record(item, team, "rejected", _reason(findings)))
+            result.sources.append(_record(item, team, SourceOutcome.REJECTED, _reason(findings)))
             continue
         refusal = _identity_refusal(plan, period, workbook)
         if refusal:
             result.findings.append(refusal)
-            result.sources.append(_record(item, team, "rejected", refusal.message))
+            result.sources.append(_record(item, team, SourceOutcome.REJECTED, refusal.message))
             continue
         result.readable[item.name] = (team, item.data)
         if getattr(item, "encrypted_was", False):
@@ -137,7 +134,7 @@ def validate(
         result.accepted.append(AcceptedReturn(
             item.name, workbook.identity.team, item.sha256, item.size, item.modified,
             accepted[1], accepted[0], accepted[2]))
-        result.sources.append(_record(item, workbook.identity.team, "accepted"))
+        result.sources.append(_record(item, workbook.identity.team, SourceOutcome.ACCEPTED))
     result.accepted.sort(key=lambda r: r.team)
     return result
 
@@ -172,7 +169,7 @@ def _reason(findings: list[Finding]) -> str:
     return rejected[0] if rejected else ""
 
 
-def _record(item: Incoming, team: str, outcome: str, reason: str = "") -> SourceRecord:
+def _record(item: Incoming, team: str, outcome: SourceOutcome, reason: str = "") -> SourceRecord:
     modified = item.modified.isoformat(timespec="seconds") if item.modified else ""
     return SourceRecord(item.name, team, item.sha256, item.size, modified, outcome, reason)
 
@@ -207,7 +204,7 @@ def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Valid
             result.findings.append(Finding(
                 Severity.INFO, f"the same file as {first[item.sha256].name}; read once",
                 "", item.name, "", "", workbook.identity.team, "same-file-twice"))
-            result.sources.append(_record(item, workbook.identity.team, "skipped",
+            result.sources.append(_record(item, workbook.identity.team, SourceOutcome.SKIPPED,
                                           f"the same file as {first[item.sha256].name}"))
             continue
         first[item.sha256] = item
@@ -233,7 +230,7 @@ def _newest_per_team(
                 Severity.INFO, message,
                 "Nothing to do if the newer file is the right one; otherwise send the right one again.",
                 item.name, "", "", team, "superseded"))
-            result.sources.append(_record(item, team, "superseded", message))
+            result.sources.append(_record(item, team, SourceOutcome.SUPERSEDED, message))
         if len(pairs) > 1:
             result.findings.append(Finding(
                 Severity.INFO, f"{len(pairs)} returns from this team; used this one, the newest by sign-off "
@@ -339,7 +336,7 @@ def _judge_row(
                  "(Green) or not (Red)", "Choose Green or Red, and explain a Red in Commentary.",
                  progress_cell, "amber-at-year-end")
             error = True
-        elif status in (Status.AMBER, Status.RED, Status.NA) and not commentary:
+        elif status in NEEDS_COMMENTARY and not commentary:
             # an error, but the status stands: a board must still see the Red
             what = "a reason why it cannot be reported" if status is Status.NA else "an explanation"
             find(Severity.ERROR, f"{status.value} needs {what} in Commentary",

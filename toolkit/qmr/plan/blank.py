@@ -16,9 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr.atomic import write_atomic
 from qmr.cells import column_letter
-from qmr.model import Polarity
+from qmr.model import Kind, Polarity, Status
 from qmr.normalise import read_number
 from qmr.plan.layout import KNOWN_SETTINGS, OBJECTIVES, POLARITY_LABELS, SETTINGS, SHEETS, TEAMS, Column, Sheet
+from qmr.statuses import definition
 
 INSTRUCTIONS = "Instructions"
 LAST_ROW = 2000  # how far down dropdowns reach
@@ -30,15 +31,23 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _FIXED_TIME = datetime(2000, 1, 1)  # document properties do not carry the writing time
 
-TRAFFIC_LIGHTS = (
-    ("Green", "Milestone/objective: on course to be achieved within its timeframe (Q4: achieved). "
-              "PI: annual target achieved or on course."),
-    ("Amber", "Uncertain: lack of information, or a key date missed. Not allowed for milestones at Q4."),
-    ("Red", "Will not be achieved in its timeframe (Q4: not achieved); a PI will not reach its target "
-            "without intervention."),
-    ("N/A", "Cannot be reported this quarter; a reason is required in the commentary."),
-    ("Missing", "Nothing returned, or left blank (qmr records this; clerks do not choose it)."),
-)
+def _traffic_lights() -> list[tuple[str, str]]:
+    """(status, meaning) for the register's instructions, from the one wording in statuses.py."""
+    lines = []
+    for status in Status:
+        milestone = definition(status, Kind.MILESTONE)
+        parts = [f"Milestones and objectives: {milestone}"]
+        year_end = definition(status, Kind.MILESTONE, year_end=True)
+        if year_end != milestone:
+            parts.append(f"At year end (Q4): {year_end}")
+        indicator = definition(status, Kind.INDICATOR)
+        parts.append(f"PIs: {indicator}" if indicator != milestone else "PIs: the same.")
+        if status is Status.MISSING:
+            parts.append("qmr records this; clerks do not choose it.")
+        lines.append((status.value, " ".join(parts)))
+    return lines
+
+
 POLARITY_MEANINGS = {
     Polarity.HIGHER: "a bigger number is better (e.g. % of invoices paid on time).",
     Polarity.LOWER: "a smaller number is better (e.g. days lost to sickness).",
@@ -73,7 +82,7 @@ def _instructions(ws: Worksheet) -> None:
             lines.append((f"  {column.header}: {_note(column)}", False))
         lines.append(("", False))
     lines.append(("Traffic lights (what teams report)", True))
-    lines += [(f"  {status}: {meaning}", False) for status, meaning in TRAFFIC_LIGHTS]
+    lines += [(f"  {status}: {meaning}", False) for status, meaning in _traffic_lights()]
     lines.append(("", False))
     lines.append(("Polarity (which way is better for a PI)", True))
     lines += [(f"  {key} ({POLARITY_LABELS[key]}): {text}", False) for key, text in POLARITY_MEANINGS.items()]

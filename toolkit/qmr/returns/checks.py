@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from qmr import normalise
 from qmr.model import Status
+from qmr.statuses import NEEDS_COMMENTARY
 
 NEED_PROGRESS = "Choose a progress status"
 NEED_LISTED_PROGRESS = "Choose a progress status from the list"
 NEED_ACTUAL = "Enter the actual"
 NEED_NUMBER = "Enter the actual as a number only"
-NEED_EXPLANATION = "Explain Amber/Red/N/A in Commentary"
-EXPLAINED = (Status.AMBER, Status.RED, Status.NA)  # statuses that need a commentary saying why
+NEED_EXPLANATION = f"Explain {'/'.join(s.value for s in NEEDS_COMMENTARY)} in Commentary"
 
 # What may be left of a figure typed as text once `£`, `%`, brackets and commas are taken out.
 _NUMBER_CHARACTERS = "0123456789.+-eE"
@@ -69,7 +69,7 @@ def row_check(row: int, progress: str, commentary: str, actual: str | None, choi
     row needs. `actual` is the Actual column of a numeric PI, else None."""
     p, c = f"TRIM({progress}{row})", f"TRIM({commentary}{row})"
     listed = any_of(p, words_for(choices, done_counts))
-    explained = words_for(choices, done_counts, EXPLAINED)
+    explained = words_for(choices, done_counts, NEEDS_COMMENTARY)
     tail = '""'
     if actual:
         a = f"{actual}{row}"

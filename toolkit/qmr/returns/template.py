@@ -59,6 +59,7 @@ SIGNOFF_NEEDS = {
     "confirmed": "Choose Yes to confirm",
 }
 
+EXPLAINED_WORDS = colours.listed(colours.NEEDS_COMMENTARY)  # "Amber, Red and N/A"
 CHECK_WIDTH = 26
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -89,9 +90,9 @@ LINE_HEIGHT = 15.0  # points per line of 11pt text
 
 SHEET_HINTS = {
     Kind.MILESTONE: "For each milestone choose Progress from the dropdown and say how it is going in "
-                    "Commentary. Amber, Red and N/A always need a Commentary saying why.",
+                    f"Commentary. {EXPLAINED_WORDS} always need a Commentary saying why.",
     Kind.INDICATOR: "For each indicator enter the Actual for this quarter (a number for numeric PIs: type "
-                    "92.5 for 92.5%), choose Progress and comment. Amber, Red and N/A need a Commentary.",
+                    f"92.5 for 92.5%), choose Progress and comment. {EXPLAINED_WORDS} need a Commentary.",
     Kind.RISK: "For each objective say how the risk control measures are working: choose Progress and "
                "add a Commentary.",
     Kind.EQUALITY: "For each equality action choose Progress and add a Commentary.",
@@ -277,7 +278,7 @@ def _steps(sheets: list[tuple[ItemSheet, list[Row]]], period: Period, due: date,
     steps = ["Type only in the pale yellow cells; everything else is locked so it cannot be changed by "
              "accident. You may widen columns and rows."]
     milestone_step = ("Milestones: for each milestone choose a Progress status from the dropdown and write a "
-                      "Commentary. Amber, Red and N/A always need a Commentary saying why and what is being "
+                      f"Commentary. {EXPLAINED_WORDS} always need a Commentary saying why and what is being "
                       "done.")
     if period.year_end:
         milestone_step += " At year end choose Green (achieved) or Red (not achieved)."
@@ -305,18 +306,9 @@ def _steps(sheets: list[tuple[ItemSheet, list[Row]]], period: Period, due: date,
 
 
 def _traffic_lights(period: Period) -> list[tuple[str, str, str]]:
-    return [
-        ("Green", "On course to be achieved within its timeframe (at year end: achieved).",
-         "Annual target achieved or on course to be achieved."),
-        ("Amber", "Uncertain: lack of information, or a key date missed. Not allowed for milestones at "
-                  "year end.", "Uncertain whether the annual target will be achieved."),
-        ("Red", "Will not be achieved within its timeframe (at year end: not achieved).",
-         "Will not be achieved without intervention."),
-        ("N/A", "Cannot be reported this quarter; give the reason in Commentary.",
-         "Cannot be reported this quarter; give the reason in Commentary."),
-        ("Missing", "Nothing returned, or left blank: the report shows the item as Missing.",
-         "Nothing returned, or left blank: the report shows the item as Missing."),
-    ]
+    """(status, milestones, indicators) as this period's return is judged: year-end wording at Q4."""
+    return [(status.value, colours.definition(status, Kind.MILESTONE, period.year_end),
+             colours.definition(status, Kind.INDICATOR, period.year_end)) for status in Status]
 
 
 def _item_sheet(ws: Worksheet, sheet: ItemSheet, rows: list[Row], period: Period, team: Team,

@@ -10,7 +10,8 @@ from xlsxwriter.utility import quote_sheetname, xl_range_abs
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from qmr.model import Consolidation, Kind, ReportedItem, Status
+from qmr.judge.return_state import return_states
+from qmr.model import Consolidation, Kind, ReportedItem, ReturnState, Status
 from qmr.period import Period, PeriodError
 from qmr.publish.master.styles import (
     STATUS_FILLS,
@@ -37,7 +38,7 @@ KIND_TABLE_TITLES = {
     Kind.RISK: "Risk control measures by status",
     Kind.EQUALITY: "Equality actions by status",
 }
-RETURN_STATES = ("received", "missing", "rejected")
+RETURN_STATES = (ReturnState.RECEIVED, ReturnState.MISSING, ReturnState.REJECTED)
 ALL_DEPARTMENTS = "All departments"
 WIDTH = 7  # columns A:G: a label, then Green, Amber, Red, N/A, Missing, Total
 WIDTHS = (34, 11, 11, 11, 11, 11, 11)
@@ -70,20 +71,10 @@ def team_returns(consolidation: Consolidation) -> dict[str, str]:
     Received: an item came from a file, or a file of the team was accepted. Rejected: nothing
     received and every file of the team was turned away. Missing: nothing arrived at all."""
     expected = sorted({item.team for item in consolidation.items})
-    sourced = {item.team for item in consolidation.items if item.source_file}
-    files: dict[str, list[str]] = {}
-    for record in consolidation.sources:
-        files.setdefault(record.team, []).append(record.outcome)
-    states = {}
-    for team in expected:
-        outcomes = files.get(team, [])
-        if team in sourced or "accepted" in outcomes:
-            states[team] = "received"
-        elif outcomes:
-            states[team] = "rejected"
-        else:
-            states[team] = "missing"
-    return states
+    states = return_states(expected, consolidation.sources)
+    # the Summary's three columns: a file that could not be read was turned away too
+    return {team: ReturnState.REJECTED if state is ReturnState.UNREADABLE else state
+            for team, state in states.items()}
 
 
 def returns_by_department(consolidation: Consolidation, order: Ordering) -> dict[str, dict[str, int]]:

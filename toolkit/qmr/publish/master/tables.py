@@ -9,7 +9,7 @@ from dataclasses import fields
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.findings import sorted_findings
-from qmr.model import DATA_COLUMNS, Finding, ReportedItem, SourceRecord, Status
+from qmr.model import DATA_COLUMNS, Finding, Kind, ReportedItem, SourceRecord, Status
 from qmr.publish.master.styles import (
     ARROWS,
     ICON_VALUES,
@@ -21,6 +21,7 @@ from qmr.publish.master.styles import (
     write_title,
     write_value,
 )
+from qmr.statuses import definition
 
 TABLE_STYLE = "Table Style Light 9"
 # The ReportedItem fields after the contract columns, in declaration order (a new field appears
@@ -80,20 +81,23 @@ def write_sources(sheet: Worksheet, sources: Sequence[SourceRecord], styles: Sty
     _table(sheet, "qmr_sources", SOURCE_HEADERS, rows, (40, 10, 22, 11, 20, 11, 50), styles, footer)
 
 
-LEGEND = (
-    (Status.GREEN, "On course to be achieved within its timeframe.", "Achieved.",
-     "Annual target achieved, or on course to be achieved."),
-    (Status.AMBER, "Uncertain: a lack of information, or a key date missed.",
-     "Not allowed at year end: a milestone is either achieved or not.",
-     "Uncertain whether the annual target will be achieved."),
-    (Status.RED, "Will not be achieved within its timeframe.", "Not achieved.",
-     "Will not be achieved without intervention."),
-    (Status.NA, "Cannot be reported this period; the reason is in the commentary.",
-     "Cannot be reported; the reason is in the commentary.",
-     "Cannot be reported (for example no target yet); the reason is in the commentary."),
-    (Status.MISSING, "Nothing usable came back: no return, the status left blank, or rejected by "
-     "validation (see the Validation sheet).", "As Q1-Q3.", "As Q1-Q3."),
-)
+AS_BEFORE = "As Q1-Q3."  # a legend cell whose meaning is the Q1-Q3 milestone one
+
+
+def _legend() -> list[tuple[Status, str, str, str]]:
+    """(status, milestones Q1-Q3, milestones at year end, PIs), from the one wording in statuses.py."""
+    rows = []
+    for status in Status:
+        milestone = definition(status, Kind.MILESTONE, year_end=False)
+        year_end = definition(status, Kind.MILESTONE, year_end=True)
+        indicator = definition(status, Kind.INDICATOR)
+        shown = milestone
+        if status is Status.MISSING:  # the master can say where the rejections are listed
+            shown = f"{milestone.removesuffix('.')} (see the Validation sheet)."
+        rows.append((status, shown, AS_BEFORE if year_end == milestone else year_end,
+                     AS_BEFORE if indicator == milestone else indicator))
+    return rows
+
 LEGEND_WIDTHS = (12, 5, 38, 34, 38)
 DIRECTIONS = (
     ("better", "Better than the same quarter last year, taking polarity into account: higher for "
@@ -123,7 +127,7 @@ def write_legend(sheet: Worksheet, styles: Styles, period: str, year_end: bool, 
                                 "Milestones at year end (Q4)", "Performance indicators")):
         sheet.write_string(header, col, name, styles.header)
     row = header + 1
-    for status, milestone, year_end_text, indicator in LEGEND:
+    for status, milestone, year_end_text, indicator in _legend():
         sheet.write_string(row, 0, status.value, styles.status_fill[status])
         write_value(sheet, row, 1, ICON_VALUES.get(status), styles.center)
         for col, text in enumerate((milestone, year_end_text, indicator), start=2):
