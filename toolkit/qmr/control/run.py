@@ -10,7 +10,8 @@ from pathlib import Path
 from qmr import cycle
 from qmr.control.workbook import ControlError, ControlSettings
 from qmr.findings import sorted_findings
-from qmr.model import Finding, Severity
+from qmr.judge.return_state import return_states, teams_in
+from qmr.model import Finding, ReturnState, Severity
 from qmr.period import Period
 
 COMMANDS = ("templates", "status", "validate", "consolidate", "report")
@@ -73,8 +74,9 @@ def _templates(settings: ControlSettings, plan, period: Period) -> RunOutcome:
 
 def _status(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     batch = _batch(settings, plan, period)
-    received = sorted({r.team for r in batch.validation.accepted})
-    rejected = sorted(t for t in batch.validation.rejected_teams if plan.team(t) is not None)
+    states = return_states((team.code for team in plan.teams), batch.validation.sources)
+    received = sorted(teams_in(states, ReturnState.RECEIVED))
+    rejected = sorted(teams_in(states, ReturnState.REJECTED, ReturnState.UNREADABLE))
     missing = batch.missing
     message = (f"{period.label}: {len(received)} received, {len(missing)} missing"
                + (f" ({', '.join(missing)})" if missing else "") + f", {len(rejected)} rejected"
