@@ -84,7 +84,7 @@ def write_sources(sheet: Worksheet, sources: Sequence[SourceRecord], styles: Sty
 AS_BEFORE = "As Q1-Q3."  # a legend cell whose meaning is the Q1-Q3 milestone one
 
 
-def _legend() -> list[tuple[Status, str, str, str]]:
+def legend_rows() -> list[tuple[Status, str, str, str]]:
     """(status, milestones Q1-Q3, milestones at year end, PIs), from the one wording in statuses.py."""
     rows = []
     for status in Status:
@@ -127,7 +127,7 @@ def write_legend(sheet: Worksheet, styles: Styles, period: str, year_end: bool, 
                                 "Milestones at year end (Q4)", "Performance indicators")):
         sheet.write_string(header, col, name, styles.header)
     row = header + 1
-    for status, milestone, year_end_text, indicator in _legend():
+    for status, milestone, year_end_text, indicator in legend_rows():
         sheet.write_string(row, 0, status.value, styles.status_fill[status])
         write_value(sheet, row, 1, ICON_VALUES.get(status), styles.center)
         for col, text in enumerate((milestone, year_end_text, indicator), start=2):

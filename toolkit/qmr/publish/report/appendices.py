@@ -12,7 +12,7 @@ from docx.document import Document
 from qmr.model import Kind, ReportedItem
 from qmr.period import Period
 from qmr.publish.master.styles import ARROWS, Ordering, department_of
-from qmr.publish.master.tables import DIRECTIONS, LEGEND
+from qmr.publish.master.tables import DIRECTIONS, legend_rows
 from qmr.publish.report import wording
 from qmr.publish.report.blocks import Cell, Column, data_table, heading, paragraph
 from qmr.publish.report.sections import APPENDIX_TITLES, Scope, by_kind
@@ -133,7 +133,7 @@ def symbols(document: Document, period: Period, text_width: int) -> None:
     heading(document, title, 2)
     paragraph(document, "Each status is shown by its symbol, its word and its colour."
               + (" This is the year end: a milestone is either achieved or not." if period.year_end else ""))
-    rows: list[list[Cell]] = [[status, *texts] for status, *texts in LEGEND]
+    rows: list[list[Cell]] = [[status, *texts] for status, *texts in legend_rows()]
     data_table(document, f"{title} - status", [Column("Symbol", 1.2), Column("Objectives and milestones "
                                                                                   "(Quarters 1 to 3)", 3.0),
                                                Column("Milestones at year end (Quarter 4)", 3.0),
