@@ -21,9 +21,9 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.shared import Mm, Pt, RGBColor
 
 from qmr.atomic import write_bytes_atomic
-from qmr.model import Consolidation, Kind
+from qmr.model import Consolidation, Kind, NarrativeType
 from qmr.period import Period
-from qmr.publish.master import EMERGING_ISSUE, KEY_DEVELOPMENT, created_date
+from qmr.publish.master import created_date
 from qmr.publish.master.styles import Ordering
 from qmr.publish.report import sections, wording
 from qmr.publish.report.appendices import write_appendices
@@ -98,7 +98,7 @@ def build(consolidation: Consolidation) -> Document:
     sections.heading(document, sections.section_title(1), 1)
     for text in wording.introduction(scope.name, period):
         sections.paragraph(document, text)
-    for number, kind in ((2, KEY_DEVELOPMENT), (3, EMERGING_ISSUE)):
+    for number, kind in ((2, NarrativeType.KEY_DEVELOPMENT), (3, NarrativeType.EMERGING_ISSUE)):
         entries = [e for e in consolidation.narrative if e.type == kind]
         sections.narrative(document, number, entries, order, several)
     sections.milestones_section(document, consolidation, scope, period, width)
