@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from qmr.cells import column_letter
 from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
-from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Plan, Status
+from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Level, Plan, Status
 from qmr.period import Period
 from qmr.plan.examples import write_example
 from qmr.publish.master.summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
@@ -281,7 +281,7 @@ def q3(plan: Plan, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("q3")
     inbox, expected = fill_all(plan, Q3, tmp)
     batch = run_validation(plan, Q3, [inbox])
-    consolidation, written = run_consolidation(plan, Q3, batch, tmp / "out" / "QMR.xlsx", departments=True)
+    consolidation, written = run_consolidation(plan, Q3, batch, tmp / "out" / "QMR.xlsx", by=Level.DEPARTMENT)
     return tmp, inbox, expected, batch, consolidation, masters(written)
 
 
@@ -377,7 +377,7 @@ def _content(path: Path) -> dict[str, object]:
 def test_consolidating_the_same_inputs_twice_gives_the_same_workbook(plan: Plan, q3) -> None:
     tmp, inbox, _, _, _, written = q3
     again = run_validation(plan, Q3, [inbox])
-    _, written_again = run_consolidation(plan, Q3, again, tmp / "again" / "QMR.xlsx", departments=True)
+    _, written_again = run_consolidation(plan, Q3, again, tmp / "again" / "QMR.xlsx", by=Level.DEPARTMENT)
     second = masters(written_again)
     assert len(second) == len(written)
     for first, other in zip(sorted(written), sorted(second), strict=True):

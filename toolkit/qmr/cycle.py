@@ -14,10 +14,10 @@ from pathlib import Path
 from qmr.collect.sources import collect, read_passwords
 from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
-from qmr.consolidate.table import by_department, consolidate
+from qmr.consolidate.table import by_level, consolidate
 from qmr.judge.return_state import return_states, teams_in
 from qmr.judge.validate import Validation, validate
-from qmr.model import Consolidation, Finding, PastValue, Plan, ReturnState, Severity, SourceOutcome
+from qmr.model import Consolidation, Finding, Level, PastValue, Plan, ReturnState, Severity, SourceOutcome
 from qmr.period import Period
 from qmr.plan.reader import read_register
 from qmr.publish.master import write_master
@@ -164,9 +164,9 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
 
 
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
-                      strict: bool = False, departments: bool = False) -> tuple[Consolidation, list[Path]]:
-    """Write the master (and one per department) and the Data table as CSV beside it, then record
-    accepted returns in history.
+                      strict: bool = False, by: Level | None = None) -> tuple[Consolidation, list[Path]]:
+    """Write the master (and, with `by`, one per department or division: `QMR_<period>_<unit>.xlsx`)
+    and the Data table as CSV beside it, then record accepted returns in history.
 
     History is written after the master so that a failed write leaves history untouched; with
     `strict`, nothing is recorded when any return was rejected or had errors.
@@ -174,9 +174,9 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     consolidation = consolidate(plan, period, batch.validation, batch.past)
     written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
     later = []
-    if departments:
-        for name, part in by_department(consolidation).items():
-            target = out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")
+    if by is not None:
+        for name, part in by_level(consolidation, by).items():
+            target = out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}")
             later.append((target, lambda part=part, target=target: write_master(part, target)))
     csv_path = out.with_suffix(".csv")
     later.append((csv_path, lambda: write_data_csv(consolidation.items, csv_path)))
@@ -264,8 +264,8 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
                               on_error=cannot, passwords=protect)
 
 
-def _slug(name: str) -> str:
+def _slug(name: str, level: Level) -> str:
     cleaned = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
     while "--" in cleaned:
         cleaned = cleaned.replace("--", "-")
-    return cleaned or "department"
+    return cleaned or level.value

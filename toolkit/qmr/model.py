@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import Enum, StrEnum
 from functools import cached_property
@@ -84,7 +85,31 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-NO_DEPARTMENT = "(no department)"  # how teams outside any department are grouped and named
+class Level(StrEnum):
+    """The organisation's levels above a team, widest first: directorate > department > division
+    (any may be absent). The value is the Team / ReportedItem field naming the unit."""
+
+    DIRECTORATE = "directorate"
+    DEPARTMENT = "department"
+    DIVISION = "division"
+
+    def of(self, unit: Team | ReportedItem) -> str:
+        """The unit at this level a team or item belongs to, or this level's "(no ...)" group."""
+        return getattr(unit, self.value) or self.none_label
+
+    @property
+    def none_label(self) -> str:
+        """How teams outside any unit of this level are grouped and named: "(no division)"."""
+        return f"(no {self.value})"
+
+
+NO_DEPARTMENT = Level.DEPARTMENT.none_label
+
+
+def levels_used(teams: Iterable[Team]) -> tuple[Level, ...]:
+    """The levels a register uses (some team names a unit there), widest first; the others are skipped."""
+    teams = tuple(teams)
+    return tuple(level for level in Level if any(getattr(t, level.value) for t in teams))
 
 
 @dataclass(frozen=True)

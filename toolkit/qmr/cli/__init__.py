@@ -29,7 +29,7 @@ from qmr.consolidate import history
 from qmr.cycle import Batch, Folder, PlanError
 from qmr.findings import terminal_safe
 from qmr.judge.return_state import return_states
-from qmr.model import Finding, ReturnState, Severity, SourceOutcome
+from qmr.model import Finding, Level, ReturnState, Severity, SourceOutcome
 from qmr.period import Period, PeriodError
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
@@ -66,6 +66,21 @@ class Out:
 def quiet_option(command: Callable) -> Callable:
     """Every command takes --quiet (contract)."""
     return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(command)
+
+
+def _known_example(ctx: click.Context, param: click.Parameter, name: str) -> str:
+    from qmr.plan.examples import EXAMPLES
+
+    if name not in EXAMPLES:
+        raise click.BadParameter(f"unknown example {name!r}; choose from {', '.join(EXAMPLES)}")
+    return name
+
+
+def example_option(command: Callable) -> Callable:
+    """--example NAME: one of the example registers shipped with qmr (plan.examples.EXAMPLES)."""
+    return click.option("--example", default="ced-2015-16", show_default=True, callback=_known_example,
+                        help="Example register: ced-2015-16, bpr-2008-09, hartlepool-cs-2006-07 or "
+                        "cwac-cyp-2011-12.")(command)
 
 
 def guarded(command: Callable) -> Callable:
@@ -262,17 +277,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--example", default="ced-2015-16", show_default=True,
-              help="Example register to start from (ced-2015-16 or bpr-2008-09).")
+@example_option
 @quiet_option
 @guarded
 def init(directory: Path, example: str, quiet: bool) -> None:
     """Create a working folder: plan.xlsx (an example register), qmr.toml and subfolders."""
-    from qmr.plan.examples import EXAMPLES
-
-    if example not in EXAMPLES:
-        raise click.BadParameter(f"unknown example {example!r}; choose from {', '.join(EXAMPLES)}",
-                                 param_hint="--example")
     folder = quarter.init_folder(directory, example)
     Out(quiet).say(_escape(f"Working folder ready: {folder.root}\n  plan register: {folder.plan}\n"
                            f"  history:       {folder.db}\nNext: cd {folder.root} && qmr register check plan.xlsx"))
@@ -407,7 +416,8 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="History database.")
 @click.option("--strict", is_flag=True, help="Record nothing in history if any return was rejected or "
               "had errors.")
-@click.option("--by", "by", type=click.Choice(["department"]), help="Also one master per department.")
+@click.option("--by", "by", type=click.Choice([level.value for level in Level]),
+              help="Also one master per department (or division, or directorate): MASTER_<unit>.xlsx.")
 @quiet_option
 @guarded
 def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) -> None:
@@ -421,7 +431,7 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     target = _output(out, period, f"QMR_{period.slug}.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
     _, written = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
-                                           departments=by == "department")
+                                           by=Level(by) if by else None)
     _summary(printer, plan_obj, period, batch)
     # what made the run exit 1 must be visible here too, not only in the master's Validation sheet
     serious = [f for f in batch.validation.findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
@@ -591,20 +601,21 @@ def history_export(csv_path: Path, db: Path | None, quiet: bool) -> None:
 @main.command()
 @click.argument("directory", required=False, default="qmr-demo",
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("--period", type=PERIOD, default="2015/16 Q3", show_default=True)
+@click.option("--period", type=PERIOD, help="Quarter to report on  [default: Q3 of the example's own year]")
+@example_option
 @quiet_option
 @guarded
-def demo(directory: Path, period: Period, quiet: bool) -> None:
-    """Run a whole quarter on the embedded example, with simulated clerks."""
+def demo(directory: Path, period: Period | None, example: str, quiet: bool) -> None:
+    """Run a whole quarter on an example register, with simulated clerks."""
     from qmr.demo.run import DemoError, run_demo
 
     out = Out(quiet)
     try:
-        outcome = run_demo(directory, period)
+        outcome = run_demo(directory, period, example=example)
     except DemoError as error:
         out.fail(str(error))
         sys.exit(EXIT_NOTHING_DONE)
-    _summary(out, outcome.plan, period, outcome.batch)
+    _summary(out, outcome.plan, outcome.period, outcome.batch)
     out.say(_escape(outcome.describe()))
 
 

@@ -10,9 +10,9 @@ from qmr.judge.auto_status import direction, trend
 from qmr.judge.past import index_past
 from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
 from qmr.model import (
-    NO_DEPARTMENT,
     Consolidation,
     Kind,
+    Level,
     PastValue,
     Plan,
     Profile,
@@ -150,15 +150,16 @@ def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
     return trends
 
 
-def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
-    """One consolidation per department, named as the master's Summary names them."""
-    def department_of(team_code: str) -> str:
+def by_level(consolidation: Consolidation, level: Level) -> dict[str, Consolidation]:
+    """One consolidation per unit of `level` (department, division, ...), named as the master's
+    Summary names them; teams outside any unit of the level form the "(no division)" part."""
+    def unit_of(team_code: str) -> str:
         team = consolidation.plan.team(team_code)
-        return (team.department if team else "") or NO_DEPARTMENT
+        return level.of(team) if team else level.none_label
 
     result: dict[str, Consolidation] = {}
-    for name in sorted({department_of(t.code) for t in consolidation.plan.teams}):
-        codes = {t.code for t in consolidation.plan.teams if department_of(t.code) == name}
+    for name in sorted({unit_of(t.code) for t in consolidation.plan.teams}):
+        codes = {t.code for t in consolidation.plan.teams if unit_of(t.code) == name}
         plan = replace(consolidation.plan,
                        teams=tuple(t for t in consolidation.plan.teams if t.code in codes))
         result[name] = replace(
@@ -172,3 +173,8 @@ def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
                     if any(i.ref == ref and i.team in codes for i in consolidation.items)},
         )
     return result
+
+
+def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
+    """One consolidation per department (see `by_level`)."""
+    return by_level(consolidation, Level.DEPARTMENT)

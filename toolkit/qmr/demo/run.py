@@ -32,13 +32,14 @@ from qmr.cycle import (
 )
 from qmr.demo.simulate import Answer, fill_return, simulate
 from qmr.model import Kind, Plan, Polarity
-from qmr.period import Period
+from qmr.period import Period, PeriodError
+from qmr.plan.examples import DEFAULT_EXAMPLE
 from qmr.plan.targets import quarter_target
 from qmr.publish.findings_report import write_findings_report
 from qmr.returns import layout
 
-EXAMPLE = "ced-2015-16"
 MARKER = ".qmr-demo"
+DEMO_QUARTER = 3  # Q3: two quarters of this year and last year's Q3 go into history first
 
 
 class DemoError(Exception):
@@ -72,9 +73,21 @@ class DemoOutcome:
         return "\n".join(lines)
 
 
-def run_demo(directory: Path, period: Period, *, seed: int = 2016) -> DemoOutcome:
-    folder = _fresh_folder(directory)
+def demo_period(plan: Plan) -> Period:
+    """The quarter the demo reports on: Q3 of the register's own financial year (its Settings)."""
+    year = plan.settings.get("financial_year", "")
+    try:
+        return Period.parse(f"{year} Q{DEMO_QUARTER}")
+    except PeriodError as error:
+        raise DemoError(f"the example register has no usable financial_year setting ({year!r})") from error
+
+
+def run_demo(directory: Path, period: Period | None = None, *, example: str = DEFAULT_EXAMPLE,
+             seed: int = 2016) -> DemoOutcome:
+    """The whole cycle on `example`, for `period` (default: Q3 of the example's own year)."""
+    folder = _fresh_folder(directory, example)
     plan, _ = load_plan(folder.plan)
+    period = period or demo_period(plan)
     for earlier in (period.same_quarter_last_year(), *_earlier_this_year(period)):
         _quiet_quarter(plan, earlier, folder, seed)
 
@@ -95,13 +108,13 @@ def run_demo(directory: Path, period: Period, *, seed: int = 2016) -> DemoOutcom
     return DemoOutcome(plan, period, folder, batch, master, report, feedback, reminders, story)
 
 
-def _fresh_folder(directory: Path) -> Folder:
+def _fresh_folder(directory: Path, example: str) -> Folder:
     """The demo owns its folder: refuse a folder with other things in it, start clean otherwise."""
     if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
         raise DemoError(f"{directory} exists and was not made by `qmr demo`; choose another folder")
     if directory.exists():
         shutil.rmtree(directory)
-    folder = init_folder(directory, EXAMPLE)
+    folder = init_folder(directory, example)
     (directory / MARKER).write_text("made by qmr demo; `qmr demo` deletes and remakes this folder\n")
     return folder
 
@@ -151,7 +164,7 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
             story.append(f"{team} sent a first draft and then the final: the draft is superseded")
         if team == zipped:
             target = inbox / f"{team}.zip"
-            _zip(template, filled, target)
+            _zip(template, filled, target, period)
             story.append(f"{team} sent its return inside a zip")
             continue
         if team == mailed:
@@ -205,12 +218,20 @@ def _careless(filled) -> None:
             break
 
 
-def _zip(template: Path, filled, target: Path) -> None:
+def _reply_time(period: Period, days: int = 0) -> datetime:
+    """When a simulated clerk replies: a fortnight after the quarter ends, so each example's
+    returns carry dates of its own year (and reruns the same ones)."""
+    return datetime.combine(period.end + timedelta(days=15 + days), datetime.min.time(), UTC).replace(
+        hour=10, minute=30)
+
+
+def _zip(template: Path, filled, target: Path, period: Period) -> None:
     staging = target.with_suffix(".staging.xlsx")
     fill_return(template, staging, filled)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        info = zipfile.ZipInfo(f"returns/{template.name}", date_time=(2016, 1, 15, 10, 30, 0))
+        sent = _reply_time(period)
+        info = zipfile.ZipInfo(f"returns/{template.name}", date_time=sent.timetuple()[:6])
         archive.writestr(info, staging.read_bytes())
     staging.unlink()
     target.write_bytes(buffer.getvalue())
@@ -224,7 +245,7 @@ def _email(plan: Plan, team: str, template: Path, filled, target: Path, period: 
     message["From"] = f"{clerk.clerk_name} <{clerk.clerk_email}>" if clerk else "clerk@example.org"
     message["To"] = plan.settings.get("contact_email", "performance@example.org")
     message["Subject"] = f"RE: {period.label} quarterly monitoring return"
-    message["Date"] = format_datetime(datetime(2016, 1, 18, 9, 12, tzinfo=UTC))
+    message["Date"] = format_datetime(_reply_time(period, days=3) + timedelta(minutes=42))
     message.set_content("Please find our return attached.\n")
     message.add_attachment(staging.read_bytes(), maintype="application",
                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
