@@ -370,12 +370,16 @@ def test_traffic_lights_are_conditional_formats(book: openpyxl.Workbook, name: s
 
 
 def test_appendix_grouping_and_arrows(book: openpyxl.Workbook) -> None:
-    milestones = [r[:5] for r in _rows(book["Milestones"], 5)]
-    assert milestones[0][0] == "Business Support"
-    assert milestones[1][0].startswith("BPR1 ") and "sound financial position" in milestones[1][0]
-    assert [r[0] for r in milestones] == ["Business Support", milestones[1][0], "BPR1.1", "BPR1.2",
-                                          milestones[4][0], "BPR2.1", "BPR2.2", "Commissioning",
-                                          milestones[8][0], "BPR3.1"]
+    sheet = book["Milestones"]
+    milestones = [r[:5] for r in _rows(sheet, 5)]
+    # every level the register uses, widest first: directorate, department, division, then objective
+    assert milestones[3][0].startswith("BPR1 ") and "sound financial position" in milestones[3][0]
+    assert [r[0] for r in milestones] == ["Resources", "Business Support", "Finance", milestones[3][0],
+                                          "BPR1.1", "BPR1.2", "HR", milestones[7][0], "BPR2.1", "BPR2.2",
+                                          "Commissioning", "Commissioning", milestones[12][0], "BPR3.1"]
+    # outline levels follow the depth, so a reader can fold a division or a department away
+    assert [sheet.row_dimensions[row].outlineLevel for row in range(5, 5 + len(milestones))] == [
+        0, 1, 2, 3, 4, 4, 2, 3, 4, 4, 1, 2, 3, 4]
     key = _rows(book["Key PIs"], 5)
     header = [c.value for c in book["Key PIs"][4]]
     refs = {r[0]: r for r in key}
@@ -428,9 +432,9 @@ def test_validation_sheet_has_the_findings_report_order_and_colours(tmp_path: Pa
 def test_narrative_by_department_and_team(book: openpyxl.Workbook) -> None:
     rows = [r[:2] for r in _rows(book["Key developments"], 5)]
     # Finance comes before HR in the register, whatever the order the entries arrived in
-    assert rows == [("Business Support", None), ("Financial Services", "New ledger"),
-                    ("Human Resources", "Investors in People")]
-    assert _rows(book["Emerging issues"], 5)[1][:2] == ("Financial Services", "Settlement")
+    assert rows == [("Resources", None), ("Business Support", None), ("Finance", None),
+                    ("Financial Services", "New ledger"), ("HR", None), ("Human Resources", "Investors in People")]
+    assert _rows(book["Emerging issues"], 5)[3][:2] == ("Financial Services", "Settlement")
 
 
 def test_print_setup(book: openpyxl.Workbook) -> None:

@@ -166,39 +166,57 @@ def _blank_row(sheet: Worksheet, row: int, width: int, fmt: object) -> None:
         sheet.write_blank(row, col, None, fmt)
 
 
+def _unit_headings(sheet: Worksheet, row: int, path: tuple[str, ...], shown: list[str], width: int,
+                   styles: Styles, *, outline: bool = True) -> int:
+    """A heading row for each organisation level (directorate, department, division) whose unit
+    changes at this item (with `outline`, at outline level = its depth); `shown` holds the units
+    headed so far and is updated. Returns the next free row."""
+    for depth, unit in enumerate(path):
+        if depth < len(shown) and shown[depth] == unit:  # the wider units matched too, or were rewritten
+            continue
+        _blank_row(sheet, row, width, styles.department)
+        sheet.write_string(row, 0, unit, styles.department)
+        if depth and outline:
+            sheet.set_row(row, None, None, {"level": depth})
+        del shown[depth:]
+        shown.append(unit)
+        row += 1
+    return row
+
+
 def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[ReportedItem], order: Ordering,
                    styles: Styles, period: str, footer: str) -> None:
-    """Department heading rows, then objective / category heading rows, then the items; the outline
-    levels let a reader fold a department away."""
+    """Heading rows for each organisation level the register uses (directorate, department,
+    division), then objective / category heading rows, then the items; the outline levels let a
+    reader fold a unit away."""
     write_title(sheet, styles, appendix.title, period, _counts_note(items))
     columns = appendix.columns
     row = FIRST_ROW
     if not items:
         sheet.write_string(row, 0, appendix.empty, styles.note)
-    current_department: str | None = None
+    shown: list[str] = []
     current_group: str | None = None
+    depth = len(order.levels)
 
     def sort_key(item: ReportedItem) -> tuple[object, ...]:
         group = appendix.group(item, order)[0] if appendix.group else 0
-        return (order.departments[department_of(item)], group, *order.item_key(item)[1:])
+        return (*order.path_key(item), group, *order.item_key(item)[depth:])
 
     for item in sorted(items, key=sort_key):
-        department = department_of(item)
-        if department != current_department:
-            _blank_row(sheet, row, len(columns), styles.department)
-            sheet.write_string(row, 0, department, styles.department)
-            current_department, current_group = department, None
-            row += 1
+        before = list(shown)
+        row = _unit_headings(sheet, row, order.path(item), shown, len(columns), styles)
+        if shown != before:
+            current_group = None
         if appendix.group is not None:
             group = appendix.group(item, order)[1]
             if group != current_group:
                 _blank_row(sheet, row, len(columns), styles.group)
                 sheet.write_string(row, 0, group, styles.group)
-                sheet.set_row(row, None, None, {"level": 1})
+                sheet.set_row(row, None, None, {"level": depth})
                 current_group = group
                 row += 1
         height = _write_item_row(sheet, row, item, columns, order, styles)
-        sheet.set_row(row, height, None, {"level": 2 if appendix.group else 1})
+        sheet.set_row(row, height, None, {"level": depth + 1 if appendix.group else depth})
         row += 1
     _finish_table(sheet, styles, columns, row - 1, footer)
 
@@ -235,22 +253,18 @@ NARRATIVE_WIDTHS = (22, 36, 90)
 
 def write_narrative(sheet: Worksheet, title: str, entries: Sequence[NarrativeEntry], order: Ordering,
                     styles: Styles, period: str, footer: str, empty: str) -> None:
-    """The teams' own words, under department headings, in the register's team order."""
+    """The teams' own words, under headings for each organisation level the register uses, in the
+    register's team order."""
     write_title(sheet, styles, title, period)
     indexed = sorted(enumerate(entries), key=lambda pair: (
-        order.departments.get(order.team_department(pair[1].team), len(order.departments)),
-        order.teams.get(pair[1].team, len(order.teams)), pair[0]))
+        order.path_key(pair[1].team), order.teams.get(pair[1].team, len(order.teams)), pair[0]))
     row = FIRST_ROW
     if not entries:
         sheet.write_string(row, 0, empty, styles.note)
-    current: str | None = None
+    shown: list[str] = []
     for _, entry in indexed:
-        department = order.team_department(entry.team)
-        if department != current:
-            _blank_row(sheet, row, len(NARRATIVE_COLUMNS), styles.department)
-            sheet.write_string(row, 0, department, styles.department)
-            current = department
-            row += 1
+        row = _unit_headings(sheet, row, order.path(entry.team), shown, len(NARRATIVE_COLUMNS), styles,
+                             outline=False)
         sheet.write_string(row, 0, order.team_name(entry.team), styles.text)
         sheet.write_string(row, 1, entry.title, styles.bold)
         sheet.write_string(row, 2, entry.text, styles.text)

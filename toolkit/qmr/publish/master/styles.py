@@ -13,7 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr import statuses as colours
-from qmr.model import NO_DEPARTMENT, Plan, ReportedItem, Status
+from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, Status, levels_used
 from qmr.statuses import SEVERITY_COLOURS
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
@@ -226,25 +226,43 @@ def ranked(known: Iterable[str], found: Iterable[str]) -> dict[str, int]:
 
 
 class Ordering:
-    """The board's reading order, taken from the register (departments and teams as the plan lists
-    them), so the master reads like the plan and never depends on dict or set order."""
+    """The board's reading order, taken from the register (its directorates, departments, divisions
+    and teams as the plan lists them), so the master reads like the plan and never depends on dict
+    or set order. `levels` are the organisation levels the register uses, widest first: the
+    appendices and the narrative group by each of them and skip the others."""
 
     def __init__(self, plan: Plan, items: Sequence[ReportedItem]) -> None:
-        self.departments = ranked((t.department or NO_DEPARTMENT for t in plan.teams),
-                                  (department_of(i) for i in items))
+        # a register naming no level at all still gets one group, "(no department)", as before
+        self.levels: tuple[Level, ...] = levels_used(plan.teams) or (Level.DEPARTMENT,)
+        self.units = {level: ranked((level.of(t) for t in plan.teams), (level.of(i) for i in items))
+                      for level in Level}
+        self.departments = self.units[Level.DEPARTMENT]
         self.teams = ranked((t.code for t in plan.teams), (i.team for i in items))
         self.objectives = ranked((o.ref for o in plan.objectives), (i.objective_ref for i in items))
         self.categories = ranked((ind.category or "Other" for ind in plan.indicators),
                                  (i.category or "Other" for i in items))
         self._titles = {o.ref: o.title for o in plan.objectives}
         self._team_names = {t.code: t.name for t in plan.teams}
-        self._team_departments = {t.code: t.department or NO_DEPARTMENT for t in plan.teams}
+        self._teams = {t.code: t for t in plan.teams}
+
+    def path(self, item_or_code: ReportedItem | str) -> tuple[str, ...]:
+        """The units an item (or a team) sits in at each level used, widest first."""
+        unit = self._teams.get(item_or_code) if isinstance(item_or_code, str) else item_or_code
+        return tuple(level.of(unit) if unit is not None else level.none_label for level in self.levels)
+
+    def path_key(self, item_or_code: ReportedItem | str) -> tuple[int, ...]:
+        return tuple(self.units[level].get(name, len(self.units[level]))
+                     for level, name in zip(self.levels, self.path(item_or_code), strict=True))
 
     def item_key(self, item: ReportedItem) -> tuple[object, ...]:
-        return (self.departments[department_of(item)], self.teams[item.team], natural_key(item.ref))
+        return (*self.path_key(item), self.teams[item.team], natural_key(item.ref))
+
+    def unit_names(self, level: Level, names: Iterable[str]) -> list[str]:
+        ranks = self.units[level]
+        return sorted(set(names), key=lambda name: ranks.get(name, len(ranks)))
 
     def department_names(self, names: Iterable[str]) -> list[str]:
-        return sorted(set(names), key=lambda name: self.departments.get(name, len(self.departments)))
+        return self.unit_names(Level.DEPARTMENT, names)
 
     def objective_title(self, item: ReportedItem) -> str:
         return item.objective_title or self._titles.get(item.objective_ref, "")
@@ -255,4 +273,5 @@ class Ordering:
         return self._team_names.get(item_or_code, item_or_code)
 
     def team_department(self, code: str) -> str:
-        return self._team_departments.get(code, NO_DEPARTMENT)
+        team = self._teams.get(code)
+        return Level.DEPARTMENT.of(team) if team else NO_DEPARTMENT

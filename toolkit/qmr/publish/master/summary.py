@@ -1,5 +1,6 @@
-"""The master's Summary sheet: the counts a QMR quotes, for the whole scope and per department,
-the returns received / missing / rejected, and the charts a board looks at first."""
+"""The master's Summary sheet: the counts a QMR quotes, for the whole scope and per unit of each
+organisation level the register breaks down by (department, division, ...), the returns received /
+missing / rejected, and the charts a board looks at first."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.judge.return_state import return_states
-from qmr.model import Consolidation, Kind, ReportedItem, ReturnState, Status
+from qmr.model import Consolidation, Kind, Level, ReportedItem, ReturnState, Status
 from qmr.period import Period, PeriodError
 from qmr.publish.master.styles import (
     STATUS_FILLS,
     Ordering,
     Styles,
-    department_of,
     fitted_height,
     natural_key,
     print_setup,
@@ -39,7 +39,6 @@ KIND_TABLE_TITLES = {
     Kind.EQUALITY: "Equality actions by status",
 }
 RETURN_STATES = (ReturnState.RECEIVED, ReturnState.MISSING, ReturnState.REJECTED)
-ALL_DEPARTMENTS = "All departments"
 WIDTH = 7  # columns A:G: a label, then Green, Amber, Red, N/A, Missing, Total
 WIDTHS = (34, 11, 11, 11, 11, 11, 11)
 TREND_CHART = (355, 200)  # two across A:G, placed like the status charts
@@ -77,14 +76,34 @@ def team_returns(consolidation: Consolidation) -> dict[str, str]:
             for team, state in states.items()}
 
 
-def returns_by_department(consolidation: Consolidation, order: Ordering) -> dict[str, dict[str, int]]:
+def breakdown_levels(order: Ordering, teams: Sequence[str]) -> tuple[Level, ...]:
+    """The levels the Summary counts by: each level the register uses that splits these teams into
+    more than one unit (one unit's counts would only repeat "At a glance"), else the narrowest used."""
+    splitting = tuple(level for position, level in enumerate(order.levels)
+                      if len({order.path(team)[position] for team in teams}) > 1)
+    return splitting or order.levels[-1:]
+
+
+def all_units(level: Level) -> str:
+    """The total row's label: "All departments", "All divisions"."""
+    return f"All {level.value}s"
+
+
+ALL_DEPARTMENTS = all_units(Level.DEPARTMENT)
+
+
+def returns_by_level(consolidation: Consolidation, order: Ordering, level: Level) -> dict[str, dict[str, int]]:
     per_team = team_returns(consolidation)
-    department = {item.team: department_of(item) for item in consolidation.items}
+    unit = {item.team: level.of(item) for item in consolidation.items}
     result: dict[str, dict[str, int]] = {}
     for team, state in per_team.items():
-        counts = result.setdefault(department[team], dict.fromkeys(RETURN_STATES, 0))
+        counts = result.setdefault(unit[team], dict.fromkeys(RETURN_STATES, 0))
         counts[state] += 1
-    return {name: result[name] for name in order.department_names(result)}
+    return {name: result[name] for name in order.unit_names(level, result)}
+
+
+def returns_by_department(consolidation: Consolidation, order: Ordering) -> dict[str, dict[str, int]]:
+    return returns_by_level(consolidation, order, Level.DEPARTMENT)
 
 
 def returns_sentence(counts: dict[str, int]) -> str:
@@ -142,17 +161,21 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     cursor = _Cursor(4)
 
     kinds = kinds_present(items)
-    by_department: dict[str, list[ReportedItem]] = {}
+    levels = breakdown_levels(order, [t.code for t in consolidation.plan.teams])
+    grouped: dict[Level, dict[str, list[ReportedItem]]] = {level: {} for level in levels}
     for item in sorted(items, key=order.item_key):
-        by_department.setdefault(department_of(item), []).append(item)
-    returns = returns_by_department(consolidation, order)
+        for level in levels:
+            grouped[level].setdefault(level.of(item), []).append(item)
+    for level in levels:  # the register's order of units, whatever order the teams came in
+        grouped[level] = {name: grouped[level][name] for name in order.unit_names(level, grouped[level])}
+    returns = {level: returns_by_level(consolidation, order, level) for level in levels}
 
     _heading(sheet, cursor.take(), "At a glance", styles)
     for kind in kinds:
         counts = status_counts(i for i in items if i.kind is kind)
         _sentence_row(sheet, cursor.take(), KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
                       else "Performance indicators", count_sentence(counts, kind), styles)
-    total_returns = {state: sum(r[state] for r in returns.values()) for state in RETURN_STATES}
+    total_returns = {state: sum(r[state] for r in returns[levels[0]].values()) for state in RETURN_STATES}
     _sentence_row(sheet, cursor.take(), "Returns", returns_sentence(total_returns), styles)
     attention = sum(1 for i in items if i.status in (Status.RED, Status.AMBER, Status.MISSING))
     _sentence_row(sheet, cursor.take(), "Needing attention",
@@ -161,35 +184,32 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
 
     cursor.take()
     chart_row = cursor.take()
-    _heading(sheet, chart_row, "Status by department", styles)
-    departments = list(by_department)
-    if departments:
+    charted = levels[0]  # the widest breakdown is the picture; narrower ones are in the tables
+    _heading(sheet, chart_row, f"Status by {charted.value}", styles)
+    units = list(grouped[charted])
+    if units:
         chart_anchor = cursor.take(16)  # the charts sit here, above the tables they draw from
         # Page one is the headline and the picture; the detail starts a new printed page.
         sheet.set_h_pagebreaks([cursor.row])
-    else:  # a chart of no departments would draw from an empty (reversed) range: say so instead
+    else:  # a chart of no units would draw from an empty (reversed) range: say so instead
         _sentence_row(sheet, cursor.take(), "Nothing due", NOTHING_DUE, styles)
         cursor.take()
-    _heading(sheet, cursor.take(), "By department", styles)
-    for name, dept_items in by_department.items():
-        # milestones and PIs always; risks and equality only where the department has some
-        dept_kinds = [k for k in kinds if k in (Kind.MILESTONE, Kind.INDICATOR) or
-                      any(i.kind is k for i in dept_items)]
-        parts = [count_sentence(status_counts(i for i in dept_items if i.kind is k), k) for k in dept_kinds]
-        if name in returns:
-            parts.append(returns_sentence(returns[name]))
-        _sentence_row(sheet, cursor.take(), name, "\n".join(parts), styles)
+    for level in levels:
+        _unit_sentences(sheet, cursor, level, kinds, grouped[level], returns[level], styles)
 
     tables: dict[Kind, int] = {}
-    for kind in kinds:
+    for level in levels:
+        for kind in kinds:
+            cursor.take()
+            title = KIND_TABLE_TITLES[kind] if level is charted else f"{KIND_TABLE_TITLES[kind]}, by {level.value}"
+            header = _status_table(sheet, cursor, title, level, grouped[level], kind, styles)
+            if level is charted:
+                tables[kind] = header
         cursor.take()
-        tables[kind] = _status_table(sheet, cursor, KIND_TABLE_TITLES[kind], departments, by_department,
-                                     kind, styles)
-    cursor.take()
-    _returns_table(sheet, cursor, returns, styles)
+        _returns_table(sheet, cursor, level, returns[level], styles)
 
-    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR) if departments else ()):
-        chart = _status_chart(book, sheet.get_name(), tables[kind], len(departments),
+    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR) if units else ()):
+        chart = _status_chart(book, sheet.get_name(), tables[kind], len(units),
                               KIND_TABLE_TITLES[kind].replace(" by status", ""))
         # two 355px charts side by side inside A:G (735px), so the page width holds both
         sheet.insert_chart(chart_anchor, 0 if position == 0 else 2, chart,
@@ -200,35 +220,50 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
         _trends_table(book, sheet, cursor, consolidation, styles)
 
 
-def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, departments: list[str],
-                  by_department: dict[str, list[ReportedItem]], kind: Kind, styles: Styles) -> int:
-    """A Department x status table with a total row; returns the header row (charts read from it)."""
+def _unit_sentences(sheet: Worksheet, cursor: _Cursor, level: Level, kinds: list[Kind],
+                    grouped: dict[str, list[ReportedItem]], returns: dict[str, dict[str, int]],
+                    styles: Styles) -> None:
+    """"By division": the QMR's sentences for each unit of the level."""
+    _heading(sheet, cursor.take(), f"By {level.value}", styles)
+    for name, unit_items in grouped.items():
+        # milestones and PIs always; risks and equality only where the unit has some
+        unit_kinds = [k for k in kinds if k in (Kind.MILESTONE, Kind.INDICATOR) or
+                      any(i.kind is k for i in unit_items)]
+        parts = [count_sentence(status_counts(i for i in unit_items if i.kind is k), k) for k in unit_kinds]
+        if name in returns:
+            parts.append(returns_sentence(returns[name]))
+        _sentence_row(sheet, cursor.take(), name, "\n".join(parts), styles)
+
+
+def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, level: Level,
+                  grouped: dict[str, list[ReportedItem]], kind: Kind, styles: Styles) -> int:
+    """A unit x status table with a total row; returns the header row (charts read from it)."""
     _heading(sheet, cursor.take(), title, styles)
     header = cursor.take()
-    for col, name in enumerate(["Department", *(s.value for s in STATUS_ORDER), "Total"]):
+    for col, name in enumerate([level.value.capitalize(), *(s.value for s in STATUS_ORDER), "Total"]):
         sheet.write_string(header, col, name, styles.header)
     totals = dict.fromkeys(STATUS_ORDER, 0)
-    for name in departments:
+    for name, unit_items in grouped.items():
         row = cursor.take()
-        counts = status_counts(i for i in by_department[name] if i.kind is kind)
+        counts = status_counts(i for i in unit_items if i.kind is kind)
         sheet.write_string(row, 0, name, styles.text)
         for col, status in enumerate(STATUS_ORDER, start=1):
             sheet.write_number(row, col, counts[status], styles.count)
             totals[status] += counts[status]
         sheet.write_number(row, len(STATUS_ORDER) + 1, sum(counts.values()), styles.count)
     row = cursor.take()
-    sheet.write_string(row, 0, ALL_DEPARTMENTS, styles.total_label)
+    sheet.write_string(row, 0, all_units(level), styles.total_label)
     for col, status in enumerate(STATUS_ORDER, start=1):
         sheet.write_number(row, col, totals[status], styles.count_total)
     sheet.write_number(row, len(STATUS_ORDER) + 1, sum(totals.values()), styles.count_total)
     return header
 
 
-def _returns_table(sheet: Worksheet, cursor: _Cursor, returns: dict[str, dict[str, int]],
+def _returns_table(sheet: Worksheet, cursor: _Cursor, level: Level, returns: dict[str, dict[str, int]],
                    styles: Styles) -> None:
-    _heading(sheet, cursor.take(), "Returns by department", styles)
+    _heading(sheet, cursor.take(), f"Returns by {level.value}", styles)
     header = cursor.take()
-    for col, name in enumerate(["Department", "Expected", "Received", "Missing", "Rejected"]):
+    for col, name in enumerate([level.value.capitalize(), "Expected", "Received", "Missing", "Rejected"]):
         sheet.write_string(header, col, name, styles.header)
     totals = dict.fromkeys(RETURN_STATES, 0)
     for name, counts in returns.items():
@@ -239,14 +274,14 @@ def _returns_table(sheet: Worksheet, cursor: _Cursor, returns: dict[str, dict[st
             sheet.write_number(row, col, counts[state], styles.count)
             totals[state] += counts[state]
     row = cursor.take()
-    sheet.write_string(row, 0, ALL_DEPARTMENTS, styles.total_label)
+    sheet.write_string(row, 0, all_units(level), styles.total_label)
     sheet.write_number(row, 1, sum(totals.values()), styles.count_total)
     for col, state in enumerate(RETURN_STATES, start=2):
         sheet.write_number(row, col, totals[state], styles.count_total)
 
 
 def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int, title: str) -> object:
-    """Stacked columns, one per department, coloured like the traffic lights."""
+    """Stacked columns, one per unit (department, division), coloured like the traffic lights."""
     chart = book.add_chart({"type": "column", "subtype": "stacked"})
     first, last = header + 1, header + departments
     for col, status in enumerate(STATUS_ORDER, start=1):
