@@ -347,6 +347,13 @@ def test_consolidate_in_the_working_folder(work: Path) -> None:
     parts = sorted(p for p in master.parent.glob(f"QMR_{Q3.slug}_*.xlsx"))
     assert parts and all(p.name in done.stdout for p in parts)
     assert [p for p, _, _ in history.periods(work / "qmr.db")] == [Q3_TEXT]
+    # --by division: one master per division the register names (bpr-2008-09 has one per team)
+    done = invoke("consolidate", "--period", Q3_TEXT, "--by", "division", "--out", work / "div" / "QMR.xlsx",
+                  "--db", work / "div.db", expect=0)
+    divisions = {t.division for t in quarter.load_plan(work / "plan.xlsx")[0].teams}
+    assert len(divisions) == 3
+    assert sorted(p.name for p in (work / "div").glob("QMR_*.xlsx")) == sorted(
+        f"QMR_{d.replace(' ', '-')}.xlsx" for d in divisions)
 
 
 def test_report_in_the_working_folder(work: Path) -> None:

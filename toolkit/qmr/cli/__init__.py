@@ -31,6 +31,7 @@ from qmr.findings import terminal_safe
 from qmr.judge.return_state import return_states
 from qmr.model import Finding, Level, ReturnState, Severity, SourceOutcome
 from qmr.period import Period, PeriodError
+from qmr.plan.examples import DEFAULT_EXAMPLE, EXAMPLES
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
 
@@ -69,18 +70,15 @@ def quiet_option(command: Callable) -> Callable:
 
 
 def _known_example(ctx: click.Context, param: click.Parameter, name: str) -> str:
-    from qmr.plan.examples import EXAMPLES
-
     if name not in EXAMPLES:
         raise click.BadParameter(f"unknown example {name!r}; choose from {', '.join(EXAMPLES)}")
     return name
 
 
 def example_option(command: Callable) -> Callable:
-    """--example NAME: one of the example registers shipped with qmr (plan.examples.EXAMPLES)."""
-    return click.option("--example", default="ced-2015-16", show_default=True, callback=_known_example,
-                        help="Example register: ced-2015-16, bpr-2008-09, hartlepool-cs-2006-07 or "
-                        "cwac-cyp-2011-12.")(command)
+    """--example NAME: one of the example registers shipped with qmr."""
+    return click.option("--example", default=DEFAULT_EXAMPLE, show_default=True, callback=_known_example,
+                        help=f"Example register: {', '.join(EXAMPLES)}.")(command)
 
 
 def guarded(command: Callable) -> Callable:
