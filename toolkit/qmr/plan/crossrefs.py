@@ -52,17 +52,23 @@ class IndicatorRefs:
             self.by_loose.setdefault(loose(indicator.ref), []).append(indicator.ref)
 
     def matches(self, token: str) -> list[str]:
-        """The refs `token` may mean, matching `Ll21` to `LI21` and, failing that, `LI12` to `BPR LI12`."""
+        """The refs `token` may mean, matching `Ll21` to `LI21` and, failing that, the start or the end
+        of a ref that carries two codes: `LI12` to `BPR LI12`, `BV 49` and `PAF A1` to `BV 49 PAF A1`."""
         key = loose(token)
         found = self.by_loose.get(key, [])
         if found:
             return found
-        return sorted({ref for refs in self.by_loose.values() for ref in refs
-                       if any(loose("".join(ref.split()[i:])) == key for i in range(1, len(ref.split())))})
+        return sorted({ref for refs in self.by_loose.values() for ref in refs if key in _parts(ref)})
+
+
+def _parts(ref: str) -> set[str]:
+    """The loose forms of a ref's leading and trailing runs of words (not the whole ref)."""
+    words = ref.split()
+    return {loose("".join(run)) for n in range(1, len(words)) for run in (words[n:], words[:n])}
 
 
 def link(reading: Reading, row: Row, token: str, refs: IndicatorRefs) -> str | None:
-    """The indicator a linked ref means; None (with an error: the link is dropped) when unknown or ambiguous."""
+    """The indicator a linked ref means; None (the link is dropped, with a finding) when unknown or ambiguous."""
     if token in refs.exact:
         return token
     matches = refs.matches(token)

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from qmr.model import Severity
 from qmr.plan.values import Due, parse_due
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -117,16 +116,6 @@ class MilestonePart:
     part: DuePart
 
 
-@dataclass(frozen=True)
-class Reported:
-    """The finding the reader gives for how it read a Due cell."""
-
-    severity: Severity
-    code: str
-    message: str
-    action: str
-
-
 def split_row(ident: str, text: str, officer: str, parts: list[DuePart],
               taken: Callable[[str], bool]) -> list[MilestonePart]:
     """One milestone per due part: IDs `PDSM 1.1a`, `PDSM 1.1b` (never one already `taken`), the text
@@ -145,24 +134,3 @@ def split_row(ident: str, text: str, officer: str, parts: list[DuePart],
             own = f"{own} ({part.words})".strip()
         result.append(MilestonePart(new, own, officers[number] if officers else officer, part))
     return result
-
-
-def reading_reported(what: str, written: str, milestones: list[MilestonePart]) -> Reported | None:
-    """How a Due cell that is not one date was read, as a finding (None when it needs none)."""
-    if len(milestones) > 1:
-        listed = ", ".join(f"{m.ident} ({m.part.due.text or 'undated'})" for m in milestones)
-        return Reported(Severity.WARNING, "milestones-split",
-                        f"{what} {written!r} holds {len(milestones)} milestones; read as {listed}",
-                        "Give each milestone its own row with its own ID and due date.")
-    part = milestones[0].part
-    if part.reading is Reading.UNDATED:
-        return Reported(Severity.WARNING, "date-undated",
-                        f"{what} {written!r} names no date; the milestone is read as undated (ongoing) and "
-                        "shown as written, so lateness cannot be judged",
-                        "Write a date (Mar 2007) if it has a deadline, or Ongoing if it has none.")
-    if part.reading is Reading.RANGE:
-        return Reported(Severity.INFO, "date-range", f"{what} {written!r} read as its end, {part.due.text}",
-                        f"Nothing to do; or write {part.due.text}.")
-    severity = Severity.INFO if part.reading is Reading.DEADLINE else Severity.WARNING
-    return Reported(severity, "date-from-text", f"{what} {written!r}: due date {part.due.text} taken from the text",
-                    f"Write {part.due.text} in Due and the words in the milestone's text.")

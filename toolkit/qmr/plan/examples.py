@@ -14,9 +14,10 @@ from qmr.plan.blank import write_register
 from qmr.plan.layout import SHEETS, header_key
 
 # The shipped examples, each transcribed from a real plan in ../shared/seeds/ (facts, not prose):
-# Halton's Children & Enterprise (2015/16) and Business Support (2008/09) plans and Cheshire West
-# and Chester's CYP Directorate Business Plan (2011/12).
-EXAMPLES = ("ced-2015-16", "bpr-2008-09", "cwac-cyp-2011-12")
+# Halton's Children & Enterprise (2015/16) and Business Support (2008/09) plans, Hartlepool's
+# Children's Services team plans (2006/07, directorate > department > division > team) and Cheshire
+# West and Chester's CYP Directorate Business Plan (2011/12).
+EXAMPLES = ("ced-2015-16", "bpr-2008-09", "hartlepool-cs-2006-07", "cwac-cyp-2011-12")
 DEFAULT_EXAMPLE = EXAMPLES[0]
 
 

@@ -7,10 +7,12 @@ from datetime import date
 from qmr.model import Milestone, Objective
 from qmr.period import financial_year_of
 from qmr.plan.crossrefs import id_or_new, objective_ref, team_ref
+from qmr.plan.due_cells import MilestonePart, due_parts, split_row
+from qmr.plan.due_cells import Reading as DueReading
 from qmr.plan.fields import due, duplicate, required
 from qmr.plan.layout import MILESTONES
 from qmr.plan.rows import Reading, Row, in_year, same_key
-from qmr.plan.values import dates_in_text, financial_year
+from qmr.plan.values import dates_in_text, financial_year, parse_due
 
 
 def read_milestones(reading: Reading, rows: list[Row], objectives: dict[str, Objective]) -> list[Milestone]:
@@ -34,14 +36,44 @@ def read_milestones(reading: Reading, rows: list[Row], objectives: dict[str, Obj
         text = row.text("text")
         year = _year(reading, row)
         default_year = reading.settings.get("financial_year", "")
-        if row.raw("due") is None:
+        officer = row.text("responsible_officer")
+        written = row.raw("due")
+        if isinstance(written, str) and parse_due(written) is None:  # several dates, words, no date
+            for part in _split(reading, row, ident, text, officer, used):
+                day = part.part.due.day
+                if day is not None and year and not in_year(day, year):
+                    reading.add("date-outside-year", row, "due", what=f"due date of {part.ident}",
+                                due=part.part.due.text, year=year)
+                part_year = year or (financial_year_of(day) if day else "") or default_year
+                result.append(Milestone(part.ident, objective.ref, part.text, team, part.part.due.text, part_year,
+                                        part.officer))
+            continue
+        if written is None:
             shown, day = _due_from_text(reading, row, text, year or default_year)
         else:
             shown, day = due(reading, row, "due", year, "due date")
         if not year:
             year = (financial_year_of(day) if day else "") or default_year
-        result.append(Milestone(ident, objective.ref, text, team, shown, year, row.text("responsible_officer")))
+        result.append(Milestone(ident, objective.ref, text, team, shown, year, officer))
     return result
+
+
+_READINGS = {DueReading.UNDATED: "date-undated", DueReading.RANGE: "date-range",
+             DueReading.DEADLINE: "date-in-due", DueReading.IN_TEXT: "date-in-due-guess"}
+
+
+def _split(reading: Reading, row: Row, ident: str, text: str, officer: str, used: set[str]) -> list[MilestonePart]:
+    """The milestones a Due cell that is not one date stands for (plan.due_cells), with how it was read."""
+    written = row.text("due")
+    parts = split_row(ident, text, officer, due_parts(written), lambda new: same_key(new) in used)
+    if len(parts) > 1:
+        used.update(same_key(part.ident) for part in parts)
+        listed = ", ".join(f"{part.ident} ({part.part.due.text or 'undated'})" for part in parts)
+        reading.add("milestones-split", row, "due", what="due date", text=written, count=len(parts), listed=listed)
+    elif parts[0].part.reading is not DueReading.DATE:
+        reading.add(_READINGS[parts[0].part.reading], row, "due", what="due date", text=written,
+                    due=parts[0].part.due.text)
+    return parts
 
 
 def _year(reading: Reading, row: Row) -> str:

@@ -114,6 +114,18 @@ PROBLEMS: dict[str, Problem] = {
     "date-invalid": Problem(
         ERROR, "{what} {text!r} is not a date qmr understands; it is shown as written but lateness cannot be judged",
         "Write a date (31/03/2016), a month (Mar 2016), a quarter (Q4 2015/16), Ongoing, or leave it blank."),
+    # a Due cell that is not one date (plan.due_cells): read, and said how
+    "milestones-split": Problem(WARNING, "{what} {text!r} holds {count} milestones; read as {listed}",
+                                "Give each milestone its own row with its own ID and due date."),
+    "date-undated": Problem(
+        WARNING, "{what} {text!r} names no date; the milestone is read as undated (ongoing) and shown as written, "
+        "so lateness cannot be judged", "Write a date (Mar 2007) if it has a deadline, or Ongoing if it has none."),
+    "date-range": Problem(INFO, "{what} {text!r} read as its end, {due}", "Nothing to do; or write {due}."),
+    "date-in-due": Problem(INFO, "{what} {text!r}: due date {due} taken from the words",
+                           "Write {due} in Due and the words in the milestone's text."),
+    "date-in-due-guess": Problem(WARNING, "{what} {text!r}: due date {due} taken from the words around it",
+                                 "Check the date; write it in Due and the words in the milestone's text.",
+                                 "date-in-due"),
     "date-normalised": Problem(INFO, "{what} {shown!r} read as {due!r}{note}",
                                "Nothing to do; {due} is how qmr will show it."),
     "date-outside-year": Problem(WARNING, "{what} {due} is outside its financial year {year}",
@@ -136,7 +148,9 @@ PROBLEMS: dict[str, Problem] = {
                           "Write {ref} exactly as on sheet Indicators."),
     "link-ambiguous": Problem(ERROR, "linked indicator {token!r} could be any of {matches}; it is dropped",
                               "Write the full ref exactly as on sheet Indicators."),
-    "link-unknown": Problem(ERROR, "linked indicator {token!r} is not on sheet Indicators; it is dropped",
+    # a warning: the objective itself is whole and reported on; only the link to a PI the plan
+    # never defines (or a garbled ref) is lost, and the officer may not own that PI's definition
+    "link-unknown": Problem(WARNING, "linked indicator {token!r} is not on sheet Indicators; it is dropped",
                             "Add the PI to sheet Indicators or correct the ref."),
     "link-range": Problem(WARNING, "linked indicator {token!r} is a range", "List each PI ref, separated by commas.",
                           "ref-range"),

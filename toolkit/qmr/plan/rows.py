@@ -59,8 +59,9 @@ def plain_text(value: object) -> str:
 
 
 def loose(ref: str) -> str:
-    """Compare refs ignoring spaces and case, and a lower-case l typed for I (`Ll21` vs `LI21`)."""
-    return re.sub(r"\s+", "", ref.replace("l", "I")).upper()
+    """Compare refs ignoring spaces, brackets and case, a lower-case l typed for I (`Ll21` vs `LI21`),
+    and the BVPI prefix written for BV (`BVPI 43 (a)` vs `BV 43a`: both name Best Value PIs)."""
+    return re.sub(r"^BVPI", "BV", re.sub(r"[\s()]+", "", ref.replace("l", "I")).upper())
 
 
 def same_key(ref: str) -> str:
