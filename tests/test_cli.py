@@ -195,7 +195,7 @@ DEFECTS = [
     ("Objectives", "E4", "register-choice-invalid"),
     ("Objectives", "H4", "register-risk-invalid"),
     ("Objectives", "J5", "register-link-unknown"),
-    ("Milestones", "D3", "register-date-invalid"),
+    ("Milestones", "D3", "register-date-undated"),
     ("Milestones", "B4", "register-objective-unknown"),
     ("Milestones", "A5", "register-duplicate"),
     ("Milestones", "C6", "register-required-blank"),

@@ -284,9 +284,9 @@ EXPECTED = [
     ("Objectives", "I4", Severity.INFO, "choice-normalised"),
     ("Objectives", "J4", Severity.WARNING, "link-loose"),
     ("Objectives", "A5", Severity.ERROR, "duplicate"),
-    ("Objectives", "J6", Severity.ERROR, "link-unknown"),
+    ("Objectives", "J6", Severity.WARNING, "link-unknown"),
     ("Milestones", "D3", Severity.INFO, "date-from-text"),
-    ("Milestones", "D4", Severity.ERROR, "date-invalid"),
+    ("Milestones", "D4", Severity.WARNING, "date-undated"),
     ("Milestones", "D5", Severity.WARNING, "date-outside-year"),
     ("Milestones", "B6", Severity.ERROR, "objective-unknown"),
     ("Milestones", "B7", Severity.ERROR, "objective-unknown"),
@@ -787,3 +787,52 @@ def test_the_choice_columns_take_the_domain_enums_words() -> None:
                              ("profile", Profile, PROFILE_WORDS)):
         assert INDICATORS.column(key).choices == tuple(enum)
         assert list(dict.fromkeys(words.values())) == [member.value for member in enum]
+
+
+# ------------------------------------------------------------------------------------------------
+# Due cells as Hartlepool's 2006/07 team plans fill them (seeds/004): read, never refused
+
+
+def test_a_due_cell_holding_several_milestones_is_split_with_a_warning(tmp_path: Path) -> None:
+    rows = full(
+        Teams=[["HCS-PDSM", "Policy", "Children's Services", "CSD", "PDSM", "Clerk", "p@example.org", ""]],
+        Objectives=[["PDSM 1", "Deliver the CYPP", "", "", "No", "HCS-PDSM", "", "", "", "BVPI 49, PAF C19"],
+                    ["PDSM 2", "Strategy", "", "", "No", "HCS-PDSM", "", "", "", ""]],
+        Milestones=[  # seed lines 736, 1884, 738, 1344
+            ["PDSM 1.1", "PDSM 1", "Launch CYPP. Distribute widely. Monitoring in place.", "Apr 06 Jun 06 Mar 07",
+             "2006/07", "", "SJ SJ PW"],
+            ["PDSM 1.2", "PDSM 1", "Audit all plans and review them", "May 06 Jun 06", "2006/07", "", "SJ"],
+            ["PDSM 2.1", "PDSM 2", "Children's Fund strategy", "Draft strategy by Sept 06", "2006/07", "", ""],
+            ["PDSM 2.2", "PDSM 2", "Attend regional meetings", "Bi-monthly", "2006/07", "", ""],
+            ["PDSM 2.3", "PDSM 2", "Refresh the strategy", "Apr 06 - Mar 07", "2006/07", "", ""]],
+        Indicators=[["BV 49 PAF A1", "Stability of placements", "", "No", "%", "lower", "quarterly", "cumulative",
+                     15.1, 14, 3, 6, 9, 14, None, "HCS-PDSM"]],
+    )
+    read = read_register(raw_workbook(tmp_path / "plan.xlsx", rows))
+    assert read.plan is not None and not errors(read.findings), [str(f) for f in read.findings]
+    got = {m.id: (m.text, m.due, m.responsible_officer) for m in read.plan.milestones}
+    assert got == {
+        "PDSM 1.1a": ("Launch CYPP.", "Apr 2006", "SJ"),
+        "PDSM 1.1b": ("Distribute widely.", "Jun 2006", "SJ"),
+        "PDSM 1.1c": ("Monitoring in place.", "Mar 2007", "PW"),
+        # text and initials that do not divide stay whole on each part
+        "PDSM 1.2a": ("Audit all plans and review them", "May 2006", "SJ"),
+        "PDSM 1.2b": ("Audit all plans and review them", "Jun 2006", "SJ"),
+        "PDSM 2.1": ("Children's Fund strategy", "Sep 2006", ""),
+        "PDSM 2.2": ("Attend regional meetings", "Bi-monthly", ""),
+        "PDSM 2.3": ("Refresh the strategy", "Mar 2007", ""),
+    }
+    codes = {(f.cell, f.severity, f.code) for f in read.findings if f.sheet == "Milestones"}
+    assert codes == {
+        ("D2", Severity.WARNING, "register-milestones-split"), ("D3", Severity.WARNING, "register-milestones-split"),
+        ("D4", Severity.INFO, "register-date-in-due"), ("D5", Severity.WARNING, "register-date-undated"),
+        ("D6", Severity.INFO, "register-date-range")}
+    split = next(f for f in read.findings if f.cell == "D2")
+    assert "3 milestones" in split.message and "PDSM 1.1a (Apr 2006)" in split.message
+    # BVPI 49 is BV 49, the first code of BV 49 PAF A1; PAF C19 is a PI the plan never defines
+    links = {f.code: f for f in read.findings if f.sheet == "Objectives"}
+    assert links["register-link-loose"].severity is Severity.WARNING and "BV 49 PAF A1" in links[
+        "register-link-loose"].message
+    assert links["register-link-unknown"].severity is Severity.WARNING and "PAF C19" in links[
+        "register-link-unknown"].message
+    assert read.plan.objectives[0].indicators == ("BV 49 PAF A1",)
