@@ -368,6 +368,11 @@ def test_report_in_the_working_folder(work: Path) -> None:
                expect=0)
     parts = sorted(work.glob("board_*.docx"))
     assert parts and all(p.name in done.stdout for p in parts)
+    # --by division: one document per division the register names (bpr-2008-09: one per team)
+    divisions = {t.division for t in quarter.load_plan(work / "plan.xlsx")[0].teams}
+    invoke("report", "--period", Q3_TEXT, "--by", "division", "--out", work / "div" / "board.docx", expect=0)
+    assert sorted(p.name for p in (work / "div").glob("board_*.docx")) == sorted(
+        f"board_{d.replace(' ', '-')}.docx" for d in divisions)
     invoke("report", "--period", Q3_TEXT, "--out", work / "board.pdf", expect=2)  # --out names the .docx
 
 

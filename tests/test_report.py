@@ -23,7 +23,7 @@ from lxml import etree
 from clerk import fill_return
 from conftest import make_plan
 from qmr.cycle import Report, make_report, make_templates, run_consolidation, run_validation
-from qmr.model import Consolidation, Kind, Plan, Status
+from qmr.model import Consolidation, Kind, Level, Plan, Status
 from qmr.period import Period
 from qmr.publish.master.summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
 from qmr.publish.report import write_report
@@ -398,7 +398,7 @@ def test_no_libreoffice_means_no_pdf_and_a_finding(quarter: Quarter, tmp_path: P
 
 def test_one_document_per_department(quarter: Quarter, tmp_path: Path) -> None:
     batch = run_validation(quarter.plan, Q4, [quarter.master.parent.parent / "returns"])
-    report = make_report(quarter.plan, Q4, batch, tmp_path / "QMR.docx", departments=True)
+    report = make_report(quarter.plan, Q4, batch, tmp_path / "QMR.docx", by=Level.DEPARTMENT)
     assert [p.name for p in report.written] == ["QMR_Business-Support.docx", "QMR_Commissioning.docx"]
     for path, name in zip(report.written, ("Business Support", "Commissioning"), strict=True):
         found = blocks(path)

@@ -204,19 +204,20 @@ class Report:
     findings: tuple[Finding, ...] = ()
 
 
-def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, departments: bool = False,
+def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, by: Level | None = None,
                 pdf: bool = False) -> Report:
     """The Quarterly Monitoring Report (.docx) from the same consolidation as the master, one for the
-    whole scope or, with `departments`, one per department; with `pdf`, a tagged PDF beside each.
+    whole scope or, with `by`, one per department or division (`QMR_<period>_<unit>.docx`); with
+    `pdf`, a tagged PDF beside each.
     Records nothing in history (consolidate does that). A PDF that cannot be made is a finding:
     the .docx is written by then."""
     from qmr.publish.report import write_report
     from qmr.publish.report.pdf import PdfError, convert_to_pdf
 
     consolidation = consolidate(plan, period, batch.validation, batch.past)
-    if departments:
-        parts = [(part, out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}"))
-                 for name, part in by_department(consolidation).items()]
+    if by is not None:
+        parts = [(part, out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}"))
+                 for name, part in by_level(consolidation, by).items()]
     else:
         parts = [(consolidation, out)]
     written: list[Path] = []

@@ -447,7 +447,8 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
               help="QMR document to write (.docx; default output/<period>/QMR_<period>.docx).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="History database (direction of travel; nothing is recorded).")
-@click.option("--by", "by", type=click.Choice(["department"]), help="One document per department instead.")
+@click.option("--by", "by", type=click.Choice([level.value for level in Level]),
+              help="One document per department (or division, or directorate) instead: QMR_<unit>.docx.")
 @click.option("--pdf", is_flag=True, help="Also a tagged PDF beside each document (needs LibreOffice).")
 @quiet_option
 @guarded
@@ -462,7 +463,7 @@ def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
         raise click.BadParameter(f"{target} must end in .docx", param_hint="--out")
     printer = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
-    result = quarter.make_report(plan_obj, period, batch, target, departments=by == "department", pdf=pdf)
+    result = quarter.make_report(plan_obj, period, batch, target, by=Level(by) if by else None, pdf=pdf)
     _summary(printer, plan_obj, period, batch)
     serious = [f for f in (*batch.validation.findings, *result.findings)
                if f.severity in (Severity.REJECTED, Severity.ERROR)]
