@@ -58,10 +58,6 @@ def read_milestones(reading: Reading, rows: list[Row], objectives: dict[str, Obj
     return result
 
 
-_READINGS = {DueReading.UNDATED: "date-undated", DueReading.RANGE: "date-range",
-             DueReading.DEADLINE: "date-in-due", DueReading.IN_TEXT: "date-in-due-guess"}
-
-
 def _split(reading: Reading, row: Row, ident: str, text: str, officer: str, used: set[str]) -> list[MilestonePart]:
     """The milestones a Due cell that is not one date stands for (plan.due_cells), with how it was read."""
     written = row.text("due")
@@ -70,9 +66,16 @@ def _split(reading: Reading, row: Row, ident: str, text: str, officer: str, used
         used.update(same_key(part.ident) for part in parts)
         listed = ", ".join(f"{part.ident} ({part.part.due.text or 'undated'})" for part in parts)
         reading.add("milestones-split", row, "due", what="due date", text=written, count=len(parts), listed=listed)
-    elif parts[0].part.reading is not DueReading.DATE:
-        reading.add(_READINGS[parts[0].part.reading], row, "due", what="due date", text=written,
-                    due=parts[0].part.due.text)
+    else:
+        how, facts = parts[0].part.reading, {"what": "due date", "text": written, "due": parts[0].part.due.text}
+        if how is DueReading.UNDATED:
+            reading.add("date-undated", row, "due", **facts)
+        elif how is DueReading.RANGE:
+            reading.add("date-range", row, "due", **facts)
+        elif how is DueReading.DEADLINE:
+            reading.add("date-in-due", row, "due", **facts)
+        elif how is DueReading.IN_TEXT:
+            reading.add("date-in-due-guess", row, "due", **facts)
     return parts
 
 
