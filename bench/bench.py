@@ -110,7 +110,7 @@ def pandas_loop(files: list[Path], out: Path) -> int:
 
 def qmr_run(plan: Plan, inbox: Path, out: Path) -> int:
     batch = run_validation(plan, PERIOD, [inbox])
-    consolidation, _ = run_consolidation(plan, PERIOD, batch, out)
+    consolidation = run_consolidation(plan, PERIOD, batch, out).consolidation
     return len(consolidation.items)
 
 

@@ -25,6 +25,7 @@ from qmr.model import (
     SourceRecord,
     Status,
 )
+from qmr.period import Period
 from qmr.plan.targets import target_shown
 from qmr.publish import master
 from qmr.publish.master import sheet_names, write_master
@@ -69,7 +70,8 @@ def _item(plan: Plan, period: str, kind: Kind, ref: str, title: str, team_code: 
     sent = team_code != SILENT_TEAM and status is not M
     objective = plan.objective(objective_ref)
     return ReportedItem(
-        period=period, directorate=team.directorate, department=team.department, team=team.code, kind=kind,
+        period=Period.parse(period), directorate=team.directorate, department=team.department, team=team.code,
+        kind=kind,
         objective_ref=objective_ref, ref=ref, title=title, due=due, target=target, actual=actual,
         status=status, auto_status=status if actual is not None else None, direction=direction,
         commentary=commentary,
@@ -116,8 +118,10 @@ def make_consolidation(period: str = "2008/09 Q2", plan: Plan | None = None,
     trend_data = {"BPR LI1": (("2007/08 Q2", 90.0), ("2007/08 Q3", 91.0), ("2007/08 Q4", 93.0),
                               ("2008/09 Q1", 94.0), ("2008/09 Q2", 96.5)),
                   "BPR LI12": (("2007/08 Q4", 4.4), ("2008/09 Q1", 4.6), ("2008/09 Q2", 4.9))}
-    return Consolidation(period, plan, tuple(items), narrative, findings, sources,
-                         trend_data if trends else {})
+    trend_periods = {ref: tuple((Period.parse(label), value) for label, value in series)
+                     for ref, series in trend_data.items()}
+    return Consolidation(Period.parse(period), plan, tuple(items), narrative, findings, sources,
+                         trend_periods if trends else {})
 
 
 @pytest.fixture(scope="module")

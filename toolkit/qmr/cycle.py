@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -127,6 +127,10 @@ class Batch:
     past: list[PastValue] = field(default_factory=list)  # history as it stood before this run
     passwords: dict[str, str] = field(default_factory=dict, repr=False)  # team -> password, from --passwords
 
+    def plus(self, findings: Sequence[Finding]) -> Batch:
+        """This batch with a later step's findings added (the step itself changes nothing)."""
+        return replace(self, validation=self.validation.plus(findings)) if findings else self
+
     @property
     def states(self) -> dict[str, ReturnState]:
         """Each team with something due -> where its return stands."""
@@ -149,22 +153,38 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
                    passwords: Path | None = None, db: Path | None = None, workers: int | None = None,
                    progress=None) -> Batch:
     """Collect every source, read and judge each return, and pick the newest per team."""
-    prior = Validation()
     secrets: dict[str, str] = {}
+    password_findings: list[Finding] = []
     if passwords is not None:
         secrets, password_findings = read_passwords(passwords)
-        prior.findings.extend(password_findings)
-    candidates, findings, records = collect(sources, secrets)
-    prior.findings.extend(findings)
-    prior.sources.extend(records)
+    candidates, collected, records = collect(sources, secrets)
     past = history.load_past(db)
-    result = validate(plan, period, candidates, past, prior=prior, workers=workers, progress=progress)
+    judged = validate(plan, period, candidates, past, workers=workers, progress=progress)
+    # each step returned its own findings and sources; the batch lists them in the order they arose
+    result = judged.after([*password_findings, *collected], records)
     return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
                  secrets)
 
 
+@dataclass(frozen=True)
+class Consolidated:
+    """What consolidating wrote, and what went wrong after the master was written (history)."""
+
+    consolidation: Consolidation
+    written: list[Path]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class FeedbackCopies:
+    """The feedback copies written, and a warning for each return no copy could be made of."""
+
+    written: list[Path]
+    findings: list[Finding]
+
+
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
-                      strict: bool = False, departments: bool = False) -> tuple[Consolidation, list[Path]]:
+                      strict: bool = False, departments: bool = False) -> Consolidated:
     """Write the master (and one per department) and the Data table as CSV beside it, then record
     accepted returns in history.
 
@@ -174,6 +194,7 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     consolidation = consolidate(plan, period, batch.validation, batch.past)
     written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
     later = []
+    findings: list[Finding] = []
     if departments:
         for name, part in by_department(consolidation).items():
             target = out.with_name(f"{out.stem}_{_slug(name)}{out.suffix}")
@@ -184,15 +205,15 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
         try:
             written.append(write())
         except OSError as error:  # the master is written: a finding and exit 1, not "nothing done"
-            batch.validation.findings.append(output_failed(target, error))
+            findings.append(output_failed(target, error))
     if db is not None and not (strict and batch.validation.has_problems()):
         try:
             history.record(db, period, batch.validation.accepted)
         except history.HistoryError as error:  # the master is written: say so, and exit 1, not 2
-            batch.validation.findings.append(Finding(
+            findings.append(Finding(
                 Severity.ERROR, f"history not updated: {error}", "Check the history file (--db) and run "
                 "consolidate again; the master was written.", str(db), code="history-not-updated"))
-    return consolidation, written
+    return Consolidated(consolidation, written, findings)
 
 
 @dataclass(frozen=True)
@@ -240,13 +261,15 @@ def output_failed(path: Path, error: OSError) -> Finding:
                    "listed were written.", str(path), code="output-not-written")
 
 
-def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:
+def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> FeedbackCopies:
     """Per readable return with problems, a copy of the team's own workbook marked up to fix.
     A return openpyxl cannot open gets a warning finding instead of a copy."""
     from qmr.publish.feedback import write_all_feedback
 
+    failures: list[Finding] = []
+
     def cannot(name: str, error: Exception) -> None:
-        batch.validation.findings.append(Finding(
+        failures.append(Finding(
             Severity.WARNING, f"no feedback copy could be made ({error})",
             "Send the team the findings report instead.", name, code="feedback-failed"))
 
@@ -260,8 +283,9 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
     # a return that came protected goes back protected, with its team's password
     protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
                if name in batch.validation.encrypted and team in batch.passwords}
-    return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
-                              on_error=cannot, passwords=protect)
+    written = write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
+                                 on_error=cannot, passwords=protect)
+    return FeedbackCopies(written, failures)
 
 
 def _slug(name: str) -> str:

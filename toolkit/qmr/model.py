@@ -293,6 +293,12 @@ DATA_COLUMNS = (
     "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
 )
 
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    return value.label if isinstance(value, Period) else value
+
+
 @dataclass(frozen=True)
 class ReportedItem:
     """One plan item as reported for a period (or Missing): a row of the consolidated table.
@@ -301,7 +307,7 @@ class ReportedItem:
     explain rows. `team` is the team code; a missing item has status Missing and no source.
     """
 
-    period: str
+    period: Period  # the Data sheet shows its label, e.g. 2015/16 Q3
     directorate: str
     department: str
     team: str
@@ -331,10 +337,8 @@ class ReportedItem:
     year_to_date: float | None = None  # discrete PIs: this quarter plus the year's earlier quarters
 
     def data_row(self) -> tuple[object, ...]:
-        return tuple(
-            getattr(self, name).value if isinstance(getattr(self, name), Enum) else getattr(self, name)
-            for name in DATA_COLUMNS
-        )
+        """The contract columns as a sheet or CSV holds them: enums as their text, the period as its label."""
+        return tuple(_plain(getattr(self, name)) for name in DATA_COLUMNS)
 
 
 class NarrativeType(StrEnum):
@@ -394,14 +398,14 @@ class SourceRecord:
 class Consolidation:
     """Everything the master workbook shows for one period."""
 
-    period: str
+    period: Period
     plan: Plan
     items: tuple[ReportedItem, ...]
     narrative: tuple[NarrativeEntry, ...] = ()
     findings: tuple[Finding, ...] = ()
     sources: tuple[SourceRecord, ...] = ()
-    # key PI trends from history: ref -> ((period label, value), ...) oldest first
-    trends: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    # key PI trends from history: ref -> ((period, value), ...) oldest first
+    trends: dict[str, tuple[tuple[Period, float], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

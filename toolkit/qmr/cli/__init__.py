@@ -388,7 +388,8 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
     plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
     written = []
     if feedback:  # before the findings are shown and the report written, so a copy not made is in both
-        written = quarter.write_feedback_copies(batch, feedback, period)
+        copies = quarter.write_feedback_copies(batch, feedback, period)
+        written, batch = copies.written, batch.plus(copies.findings)
     _summary(out, plan_obj, period, batch)
     _print_findings(out, batch.validation.findings, title="Findings", limit=40)
     if feedback:
@@ -420,8 +421,9 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
     target = _output(out, period, f"QMR_{period.slug}.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _, written = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
-                                           departments=by == "department")
+    done = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
+                                     departments=by == "department")
+    batch, written = batch.plus(done.findings), done.written
     _summary(printer, plan_obj, period, batch)
     # what made the run exit 1 must be visible here too, not only in the master's Validation sheet
     serious = [f for f in batch.validation.findings if f.severity in (Severity.REJECTED, Severity.ERROR)]

@@ -41,7 +41,7 @@ def consolidate(
     trends = _key_trends(plan, period, items, history)
     narrative = tuple(entry for r in validation.accepted for entry in r.narrative)
     return Consolidation(
-        period=period.label,
+        period=period,
         plan=plan,
         items=tuple(items),
         narrative=narrative,
@@ -93,7 +93,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
             year_to_date = _year_to_date(period, numeric_actual, earlier)
 
     return ReportedItem(
-        period=period.label,
+        period=period,
         directorate=team.directorate,
         department=team.department,
         team=team.code,
@@ -135,16 +135,16 @@ def _year_to_date(period: Period, actual: float | None, earlier: list[tuple[Peri
 
 
 def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
-                ) -> dict[str, tuple[tuple[str, float], ...]]:
+                ) -> dict[str, tuple[tuple[Period, float], ...]]:
     """Key PI series (history then this period) for the Summary's trend charts."""
-    trends: dict[str, tuple[tuple[str, float], ...]] = {}
+    trends: dict[str, tuple[tuple[Period, float], ...]] = {}
     for item in items:
         if item.kind is not Kind.INDICATOR or not item.key:
             continue
         earlier = history.get((item.team, layout.row_key(Kind.INDICATOR, item.ref)), [])
-        series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
+        series = [(p, v.actual) for p, v in earlier if isinstance(v.actual, float)]
         if isinstance(item.actual, float):
-            series.append((period.label, item.actual))
+            series.append((period, item.actual))
         if len(series) >= 2:
             trends[item.ref] = tuple(series)
     return trends

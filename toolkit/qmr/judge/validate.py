@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from qmr import normalise
+from qmr.findings import has_problems
 from qmr.judge.auto_status import auto_status
 from qmr.judge.past import PastIndex, index_past
 from qmr.model import (
@@ -78,6 +79,16 @@ class AcceptedReturn:
     narrative: tuple[NarrativeEntry, ...]
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What judging one return found: its items by row key, sign-off date, narrative, and findings."""
+
+    items: dict[str, JudgedItem]
+    signed_off: date | None
+    narrative: tuple[NarrativeEntry, ...]
+    findings: list[Finding]
+
+
 @dataclass
 class Validation:
     """Everything validation learned from one batch of sources."""
@@ -90,7 +101,15 @@ class Validation:
     encrypted: set[str] = field(default_factory=set)  # files that came password-protected
 
     def has_problems(self) -> bool:
-        return any(f.severity in (Severity.REJECTED, Severity.ERROR) for f in self.findings)
+        return has_problems(self.findings)
+
+    def plus(self, findings: Iterable[Finding]) -> Validation:
+        """This validation with what a later step (history, feedback copies) found put after its own."""
+        return replace(self, findings=[*self.findings, *findings])
+
+    def after(self, findings: Iterable[Finding], sources: Iterable[SourceRecord] = ()) -> Validation:
+        """This validation with what an earlier step (collection) found put before its own."""
+        return replace(self, findings=[*findings, *self.findings], sources=[*sources, *self.sources])
 
 
 def validate(
@@ -99,16 +118,15 @@ def validate(
     incoming: Iterable[Incoming],
     past: Sequence[PastValue] = (),
     *,
-    prior: Validation | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Validation:
-    """Read and judge every incoming file. `prior` carries findings/sources from collection.
+    """Read and judge every incoming file; the caller adds what collection found (cycle.py).
 
     Reading is spread over `workers` processes (default: every core) when there are enough files
     to pay for starting them; `progress` is called with (files read so far, files in all).
     """
-    result = prior or Validation()
+    result = Validation()
     candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
     items = list(incoming)
     for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
@@ -129,11 +147,11 @@ def validate(
 
     earlier = index_past(past, period)
     for item, workbook in _newest_per_team(_distinct(candidates, result), result):
-        accepted, findings = judge(plan, period, workbook, earlier)
-        result.findings.extend(findings)
+        judged = judge(plan, period, workbook, earlier)
+        result.findings.extend(judged.findings)
         result.accepted.append(AcceptedReturn(
             item.name, workbook.identity.team, item.sha256, item.size, item.modified,
-            accepted[1], accepted[0], accepted[2]))
+            judged.signed_off, judged.items, judged.narrative))
         result.sources.append(_record(item, workbook.identity.team, SourceOutcome.ACCEPTED))
     result.accepted.sort(key=lambda r: r.team)
     return result
@@ -257,7 +275,7 @@ def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layo
 
 def judge(
     plan: Plan, period: Period, workbook: ReturnedWorkbook, earlier: PastIndex | None = None
-) -> tuple[tuple[dict[str, JudgedItem], date | None, tuple[NarrativeEntry, ...]], list[Finding]]:
+) -> Judgement:
     """Judge one readable return of the right period and a known team; `earlier` is the history."""
     team = workbook.identity.team
     file = workbook.file
@@ -294,7 +312,7 @@ def judge(
     findings.extend(signoff_findings)
     narrative, narrative_findings = _judge_narrative(workbook, file, team)
     findings.extend(narrative_findings)
-    return (items, signed, narrative), findings
+    return Judgement(items, signed, narrative, findings)
 
 
 def _judge_row(

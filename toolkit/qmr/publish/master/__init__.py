@@ -21,7 +21,7 @@ from xlsxwriter.workbook import Workbook
 
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
-from qmr.period import Period, PeriodError
+from qmr.period import Period
 from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
@@ -37,12 +37,9 @@ def sheet_names(consolidation: Consolidation) -> list[str]:
     return names + ["Traffic lights", "Data", "Validation", "Sources"]
 
 
-def created_date(period_label: str) -> datetime:
+def created_date(period: Period) -> datetime:
     """A fixed document date: the last day of the quarter reported on, never 'now'."""
-    try:
-        return datetime.combine(Period.parse(period_label).end, datetime.min.time())
-    except PeriodError:
-        return datetime(2000, 1, 1)
+    return datetime.combine(period.end, datetime.min.time())
 
 
 def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedItem]:
@@ -59,22 +56,19 @@ def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedIte
 def _build(book: Workbook, consolidation: Consolidation) -> None:
     settings = consolidation.plan.settings
     organisation = settings.get("organisation", "")
-    period = consolidation.period
+    period = consolidation.period.label
     footer = f"{organisation} Quarterly Monitoring Report {period}".strip()
     book.set_properties({
         "title": f"Quarterly Monitoring Report {period}",
         "subject": settings.get("plan", ""),
         "author": "qmr",
         "company": organisation,
-        "created": created_date(period),
+        "created": created_date(consolidation.period),
         "comments": "Master quarterly workbook written by qmr.",
     })
     styles = Styles(book)
     order = Ordering(consolidation.plan, consolidation.items)
-    try:
-        year_end = Period.parse(period).year_end
-    except PeriodError:
-        year_end = False
+    year_end = consolidation.period.year_end
     for name in sheet_names(consolidation):
         sheet = book.add_worksheet(name)
         if name == "Summary":

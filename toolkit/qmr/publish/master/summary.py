@@ -12,7 +12,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from qmr.judge.return_state import return_states
 from qmr.model import Consolidation, Kind, ReportedItem, ReturnState, Status
-from qmr.period import Period, PeriodError
 from qmr.publish.master.styles import (
     STATUS_FILLS,
     Ordering,
@@ -135,7 +134,7 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     set_columns(sheet, WIDTHS)
     sheet.write_string(0, 0, organisation or "Quarterly Monitoring Report", styles.title)
     sheet.set_row(0, 24)
-    sheet.write_string(1, 0, f"Quarterly Monitoring Report, {consolidation.period}", styles.subtitle)
+    sheet.write_string(1, 0, f"Quarterly Monitoring Report, {consolidation.period.label}", styles.subtitle)
     if settings.get("plan"):
         sheet.write_string(2, 0, settings["plan"], styles.note)
     print_setup(sheet, footer, None)
@@ -266,25 +265,16 @@ def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int
     return chart
 
 
-def _period_key(label: str) -> tuple[int, int, str]:
-    try:
-        period = Period.parse(label)
-    except PeriodError:
-        return (1, 0, label)
-    return (0, period.year * 10 + period.quarter, label)
-
-
 def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidation: Consolidation,
                   styles: Styles) -> None:
     """Key PI values over time: a row per PI with a sparkline (for the screen), then a small line
     chart per PI (for print, where LibreOffice draws sparklines faintly). PIs differ in unit and
     scale, so one chart of them all would flatten most lines; each gets its own axis."""
     _heading(sheet, cursor.take(), "Key PI trends", styles)
-    labels = {label for series in consolidation.trends.values() for label, _ in series}
-    periods = sorted(labels, key=_period_key)
+    periods = sorted({period for series in consolidation.trends.values() for period, _ in series})
     indicators = {item.ref: item for item in consolidation.items if item.kind is Kind.INDICATOR}
     header = cursor.take()
-    names = ["PI", *periods, "Trend"]
+    names = ["PI", *(p.label for p in periods), "Trend"]
     for col, name in enumerate(names):
         sheet.write_string(header, col, name, styles.header)
     trend_col = len(names) - 1
