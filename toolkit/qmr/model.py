@@ -293,7 +293,8 @@ DATA_COLUMNS = (
     "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
 )
 
-def _plain(value: object) -> object:
+def _shown(value: object) -> object:
+    """A Data sheet cell: an enum as its text, a period as its label."""
     if isinstance(value, Enum):
         return value.value
     return value.label if isinstance(value, Period) else value
@@ -338,7 +339,7 @@ class ReportedItem:
 
     def data_row(self) -> tuple[object, ...]:
         """The contract columns as a sheet or CSV holds them: enums as their text, the period as its label."""
-        return tuple(_plain(getattr(self, name)) for name in DATA_COLUMNS)
+        return tuple(_shown(getattr(self, name)) for name in DATA_COLUMNS)
 
 
 class NarrativeType(StrEnum):
