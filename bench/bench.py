@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -117,9 +117,9 @@ def write_datamap(fixture: Fixture, path: Path) -> Path:
     return path
 
 
-def contenders(fixture: Fixture, work: Path, datamaps: Path | None) -> dict[str, tuple[list[str], dict | None]]:
+def contenders(fixture: Fixture, work: Path, datamaps: Path | None, qmr: str
+               ) -> dict[str, tuple[list[str], dict | None]]:
     """name -> (command, environment) for every process this shape times."""
-    qmr = str(ROOT / ".venv" / "bin" / "qmr")
     python = str(ROOT / ".venv" / "bin" / "python")
     peers = str(ROOT / "bench" / "peers.py")
     period = PERIOD.label
@@ -144,12 +144,12 @@ def contenders(fixture: Fixture, work: Path, datamaps: Path | None) -> dict[str,
     return commands
 
 
-def measure(fixture: Fixture, rounds: int, datamaps: Path | None) -> dict:
+def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, outputs: Path) -> dict:
     """Every contender `rounds` times, in turn; medians, peaks and ratios."""
-    work = BUILD / "bench" / "out" / fixture.shape.name
+    work = outputs / fixture.shape.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    commands = contenders(fixture, work, datamaps)
+    commands = contenders(fixture, work, datamaps, qmr)
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for number in range(rounds):
         for name, (command, env) in commands.items():
@@ -165,6 +165,7 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None) -> dict:
         "returns": len(files), "items": fixture.shape.items, "milestones_per_return": fixture.shape.milestones,
         "indicators_per_return": fixture.shape.indicators, "rounds": rounds,
         "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "qmr": qmr,
         "contenders": {name: {"median_s": round(statistics.median(r.seconds for r in results), 2),
                               "seconds": [round(r.seconds, 2) for r in results],
                               "peak_rss_mb": round(max(r.peak_rss for r in results) / 2**20),
@@ -200,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--returns", type=int, help="override the shape's number of returns (quick checks)")
     parser.add_argument("--prepare-only", action="store_true", help="build (or find) the fixtures, time nothing")
+    parser.add_argument("--qmr", default=str(ROOT / ".venv" / "bin" / "qmr"),
+                        help="the qmr command to time (e.g. another checkout's, for a before/after table)")
+    parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the floor, pandas and datamaps (--no-peers: qmr only)")
     parser.add_argument("--out", type=Path, default=BUILD / "bench.json")
     args = parser.parse_args(argv)
 
@@ -209,12 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for shape in [s for key in (args.shape or list(SHAPES)) for s in SHAPES[key]]:
         if args.returns:
-            shape = Shape(shape.name, args.returns, shape.milestones, shape.indicators, shape.peers, shape.templates)
+            shape = replace(shape, returns=args.returns)
+        if not args.peers:
+            shape = replace(shape, peers=False)
         fixture = prepare(shape, ROOT, BUILD / "bench" / "fixtures")
         if args.prepare_only:
             continue
         print(f"{shape.name}: {shape.returns} returns")
-        results[shape.name] = measure(fixture, 1 if not shape.peers else args.rounds, datamaps)
+        rounds = args.rounds if shape.returns < 10000 else 1  # national: one round keeps `make bench` short
+        results[shape.name] = measure(fixture, rounds, datamaps, args.qmr,
+                                      BUILD / "bench" / "out" / args.out.stem)
         show(shape.name, results[shape.name])
     if args.prepare_only:
         return 0
