@@ -117,16 +117,18 @@ def write_datamap(fixture: Fixture, path: Path) -> Path:
     return path
 
 
-def contenders(fixture: Fixture, work: Path, datamaps: Path | None, qmr: str
+def contenders(fixture: Fixture, work: Path, datamaps: Path | None, qmr: str, before: str | None
                ) -> dict[str, tuple[list[str], dict | None]]:
     """name -> (command, environment) for every process this shape times."""
     python = str(ROOT / ".venv" / "bin" / "python")
     peers = str(ROOT / "bench" / "peers.py")
     period = PERIOD.label
-    commands: dict[str, tuple[list[str], dict | None]] = {
-        "qmr consolidate": ([qmr, "consolidate", "--plan", str(fixture.register), "--period", period,
-                             str(fixture.inbox), "--out", str(work / "master.xlsx"), "-q"], None),
-    }
+    commands: dict[str, tuple[list[str], dict | None]] = {}
+    for label, command in (("", qmr), (" (before)", before)):
+        if command:
+            commands[f"qmr consolidate{label}"] = (
+                [command, "consolidate", "--plan", str(fixture.register), "--period", period, str(fixture.inbox),
+                 "--out", str(work / f"master{label.strip(' ()')}.xlsx")], None)
     if fixture.shape.peers:
         commands["floor"] = ([python, peers, "floor", str(fixture.inbox), str(work / "floor.xlsx")], None)
         commands["pandas read_excel loop"] = ([python, peers, "pandas", str(fixture.inbox),
@@ -138,22 +140,24 @@ def contenders(fixture: Fixture, work: Path, datamaps: Path | None, qmr: str
             datamap = write_datamap(fixture, work / "datamap.csv")
             commands[f"datamaps {DATAMAPS_VERSION}"] = ([str(datamaps), "import", "templates", "-m", "--inputdir",
                                                         str(fixture.inbox), "-d", str(datamap)], env)
-    if fixture.shape.templates:
-        commands["qmr templates"] = ([qmr, "templates", "--plan", str(fixture.register), "--period", period,
-                                      "--out", str(work / "templates"), "-q"], None)
+    for label, command in (("", qmr), (" (before)", before)):
+        if command and fixture.shape.templates:
+            commands[f"qmr templates{label}"] = ([command, "templates", "--plan", str(fixture.register), "--period",
+                                                 period, "--out", str(work / "templates")], None)
     return commands
 
 
-def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, outputs: Path) -> dict:
+def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, before: str | None,
+            outputs: Path) -> dict:
     """Every contender `rounds` times, in turn; medians, peaks and ratios."""
     work = outputs / fixture.shape.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    commands = contenders(fixture, work, datamaps, qmr)
+    commands = contenders(fixture, work, datamaps, qmr, before)
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for number in range(rounds):
         for name, (command, env) in commands.items():
-            if name == "qmr templates":
+            if name.startswith("qmr templates"):
                 shutil.rmtree(work / "templates", ignore_errors=True)
             result = run(command, cwd=work, env=env, log=work / f"{name.replace(' ', '_')}.log")
             if result.code not in (0, 1):  # qmr exits 1 when a return has problems: still a full run
@@ -180,6 +184,8 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, outp
     for name in medians:
         if name.startswith(("pandas", "datamaps")):
             ratios[f"{name} / qmr"] = round(medians[name] / qmr, 2)
+        if name.endswith("(before)") and "floor" in medians:
+            ratios[f"{name} / floor"] = round(medians[name] / medians["floor"], 2)
     report["ratios"] = ratios
     return report
 
@@ -203,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="build (or find) the fixtures, time nothing")
     parser.add_argument("--qmr", default=str(ROOT / ".venv" / "bin" / "qmr"),
                         help="the qmr command to time (e.g. another checkout's, for a before/after table)")
+    parser.add_argument("--before", help="also time this qmr command in the same rounds (a before/after table)")
     parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the floor, pandas and datamaps (--no-peers: qmr only)")
     parser.add_argument("--out", type=Path, default=BUILD / "bench.json")
@@ -222,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"{shape.name}: {shape.returns} returns")
         rounds = args.rounds if shape.returns < 10000 else 1  # national: one round keeps `make bench` short
-        results[shape.name] = measure(fixture, rounds, datamaps, args.qmr,
+        results[shape.name] = measure(fixture, rounds, datamaps, args.qmr, args.before,
                                       BUILD / "bench" / "out" / args.out.stem)
         show(shape.name, results[shape.name])
     if args.prepare_only:

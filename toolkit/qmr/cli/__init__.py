@@ -47,7 +47,8 @@ class Out:
         self.errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     def say(self, *parts: object) -> None:
-        self.console.print(*parts)
+        if not self.quiet:  # rich renders even a quiet console's tables: seconds for thousands of rows
+            self.console.print(*parts)
 
     def fail(self, message: str) -> None:
         """`message` is plain text (file names, what a return said): never read as rich markup."""
@@ -610,8 +611,15 @@ def demo(directory: Path, period: Period, quiet: bool) -> None:
     out.say(_escape(outcome.describe()))
 
 
+# A national collection has thousands of teams: past this many, the summary lists only the teams with
+# something to see (missing, rejected, errors, warnings), and counts the rest.
+SUMMARY_EVERY_TEAM_UP_TO = 40
+
+
 def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     """Received / missing / rejected and findings by severity, by team."""
+    if out.quiet:
+        return
     validation = batch.validation
     states = batch.states  # the teams with something due: a code not in the register is nobody's
     counts = Counter(ReturnState.REJECTED if s is ReturnState.UNREADABLE else s for s in states.values())
@@ -624,10 +632,17 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     for finding in validation.findings:
         by_team.setdefault(finding.team, {}).setdefault(finding.severity, 0)
         by_team[finding.team][finding.severity] += 1
+    every_team = len(states) <= SUMMARY_EVERY_TEAM_UP_TO
+    clean = 0
     for code, state in states.items():
         found = by_team.get(code, {})
+        if not every_team and state is ReturnState.RECEIVED and not found:
+            clean += 1
+            continue
         table.add_row(*map(_cell, (code, _state_text(state), found.get(Severity.REJECTED, 0),
                                    found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0))))
+    if clean:
+        table.caption = Text(f"and {clean} more teams received with nothing to report")
     out.say(table)
 
 
