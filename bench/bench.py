@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,6 +55,7 @@ class Run:
     seconds: float
     peak_rss: int  # bytes, the process and all its children together, sampled
     code: int
+    cpu: float  # user + system seconds of the process and its children: steadier than wall time on a busy machine
 
 
 def _tree(pid: int) -> list[int]:
@@ -84,6 +86,7 @@ def _rss(pids: list[int]) -> int:
 
 def run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, log: Path) -> Run:
     """Run `command` to its end; wall time and the peak RSS of it and its children."""
+    before = _cpu()
     with open(log, "w") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -92,7 +95,12 @@ def run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, log
             peak = max(peak, _rss(_tree(process.pid)))
             time.sleep(0.02)
         seconds = time.perf_counter() - started
-    return Run(seconds, peak, process.returncode)
+    return Run(seconds, peak, process.returncode, _cpu() - before)
+
+
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process this one started and reaped
+    return used.ru_utime + used.ru_stime
 
 
 def datamaps_ready() -> Path | None:
@@ -163,7 +171,8 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
             if result.code not in (0, 1):  # qmr exits 1 when a return has problems: still a full run
                 print(f"  {name} failed (exit {result.code}); see {work}")
             runs[name].append(result)
-            print(f"  round {number + 1}: {name:<24} {result.seconds:7.2f} s  {result.peak_rss / 2**20:7.0f} MB")
+            print(f"  round {number + 1}: {name:<24} {result.seconds:7.2f} s  {result.cpu:7.2f} s CPU  "
+                  f"{result.peak_rss / 2**20:7.0f} MB")
     files = fixture.files
     report = {
         "returns": len(files), "items": fixture.shape.items, "milestones_per_return": fixture.shape.milestones,
@@ -172,6 +181,7 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
         "qmr": qmr,
         "contenders": {name: {"median_s": round(statistics.median(r.seconds for r in results), 2),
                               "seconds": [round(r.seconds, 2) for r in results],
+                              "median_cpu_s": round(statistics.median(r.cpu for r in results), 2),
                               "peak_rss_mb": round(max(r.peak_rss for r in results) / 2**20),
                               "exit": sorted({r.code for r in results})}
                        for name, results in runs.items()},
@@ -181,6 +191,8 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
     ratios = {}
     if "floor" in medians:
         ratios["qmr / floor"] = round(qmr / medians["floor"], 2)
+        cpu = {name: entry["median_cpu_s"] for name, entry in report["contenders"].items()}
+        ratios["qmr / floor, CPU seconds"] = round(cpu["qmr consolidate"] / cpu["floor"], 2)
     for name in medians:
         if name.startswith(("pandas", "datamaps")):
             ratios[f"{name} / qmr"] = round(medians[name] / qmr, 2)
@@ -194,9 +206,9 @@ def show(name: str, report: dict) -> None:
     print(f"\n{name}: {report['returns']} returns of {report['milestones_per_return']} milestones + "
           f"{report['indicators_per_return']} PIs ({report['items']} items, {report['megabytes']} MB), "
           f"median of {report['rounds']}")
-    print(f"  {'':<24} {'median s':>9} {'peak RSS MB':>12}")
+    print(f"  {'':<26} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
     for contender, entry in report["contenders"].items():
-        print(f"  {contender:<24} {entry['median_s']:9.2f} {entry['peak_rss_mb']:12d}")
+        print(f"  {contender:<26} {entry['median_s']:9.2f} {entry['median_cpu_s']:7.2f} {entry['peak_rss_mb']:12d}")
     for ratio, value in report["ratios"].items():
         print(f"  {ratio:<32} {value:6.2f}x")
 

@@ -123,6 +123,7 @@ def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Seq
                     order: Ordering, styles: Styles) -> float | None:
     """Write one item across the columns; returns the height its wrapped text needs."""
     icon_col = next((c for c, col in enumerate(columns) if col.style == "icon"), None)
+    texts = []  # each text column's value, computed once: for the cell and for the row's height
     for col, column in enumerate(columns):
         if column.style == "status":
             write_status(sheet, row, col, item.status, styles, icon_col)
@@ -135,9 +136,12 @@ def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Seq
         elif column.style == "arrow":
             write_value(sheet, row, col, column.value(item, order), styles.center)
         else:
-            write_value(sheet, row, col, column.value(item, order), styles.text)
-    return fitted_height((column.value(item, order), column.width, False) for column in columns
-                         if column.style == "text")
+            value = column.value(item, order)
+            write_value(sheet, row, col, value, styles.text)
+            if column.style == "text":
+                texts.append((value, column.width, False))
+    return fitted_height(texts)
+
 
 
 def _is_number(value: object) -> bool:

@@ -100,6 +100,22 @@ def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object
         sheet.write_string(row, col, str(value), fmt)
 
 
+def write_values(sheet: Worksheet, row: int, values: Sequence[object], fmt: object = None) -> None:
+    """A whole row, as write_value writes each cell, with the common types (text, a finite number,
+    blank) dispatched once per cell on their exact type: tables have hundreds of thousands of cells."""
+    string, number, blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    for col, value in enumerate(values):
+        kind = type(value)
+        if kind is str and value:
+            string(row, col, value, fmt)
+        elif value is None or kind is str:
+            blank(row, col, None, fmt)
+        elif (kind is float or kind is int) and math.isfinite(value):
+            number(row, col, value, fmt)
+        else:
+            write_value(sheet, row, col, value, fmt)
+
+
 def set_columns(sheet: Worksheet, widths: Sequence[float], fmt: object = None) -> None:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width, fmt)

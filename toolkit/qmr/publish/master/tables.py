@@ -20,6 +20,7 @@ from qmr.publish.master.styles import (
     set_columns,
     write_title,
     write_value,
+    write_values,
 )
 from qmr.statuses import definition
 
@@ -37,9 +38,9 @@ def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[S
            wrap: bool = True) -> None:
     """An Excel table at A1 whose cells are written one by one by type: add_table's own `data`
     option goes through write(), which would turn a text '=1+1' into a formula."""
+    fmt = styles.prose if wrap else styles.plain
     for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values):
-            write_value(sheet, r, c, value, styles.prose if wrap else styles.plain)
+        write_values(sheet, r, values, fmt)
         if wrap:
             sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
     last_row = max(len(rows), 1)  # Excel wants at least one body row, even if blank
