@@ -190,3 +190,21 @@ def test_a_protected_return_gets_a_protected_feedback_copy(
     office.load_key(password="Fin-2009!")
     office.decrypt(opened)
     assert load_workbook(opened).sheetnames[0] == FEEDBACK_SHEET
+
+
+def test_feedback_copy_reads_the_return_again_and_not_a_changed_one(
+    plan: Plan, tmp_path: Path, flawed: tuple[Path, Filled]
+) -> None:
+    """Returns are not kept in memory after judging: the copy is made from the file read again, and a
+    file that changed since it was judged gets a warning rather than a copy of what it holds now."""
+    inbox, good = flawed
+    batch = run_validation(plan, Q4, [inbox])
+    assert all(not isinstance(origin, bytes) for _, origin in batch.validation.readable.values())
+    [copy] = write_feedback_copies(batch, tmp_path / "feedback", Q4).written
+    assert load_workbook(copy)[FEEDBACK_SHEET].cell(LIST_HEADER_ROW + 1, 1).value  # the problems are listed
+
+    fill_return(tmp_path / "templates" / f"{Q4.slug}_{TEAM}.xlsx", inbox / "finance return.xlsx", good)
+    again = write_feedback_copies(batch, tmp_path / "again", Q4)
+    assert list(again.written) == []
+    [warning] = [f for f in again.failures if f.code == "feedback-failed"]
+    assert warning.file.endswith("finance return.xlsx") and "changed" in warning.message

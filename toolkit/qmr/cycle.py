@@ -16,7 +16,7 @@ from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
 from qmr.consolidate.table import by_department, consolidate
 from qmr.judge.return_state import return_states, teams_in
-from qmr.judge.validate import Validation, validate
+from qmr.judge.validate import Origin, Validation, validate
 from qmr.model import Consolidation, Finding, PastValue, Plan, ReturnState, Severity, SourceOutcome
 from qmr.period import Period
 from qmr.plan.reader import read_register
@@ -278,14 +278,34 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> Feedbac
         by_file.setdefault(finding.file, []).append(finding)
     # an older draft that a newer return replaced needs no marking up: the newer one is what counts
     superseded = {s.file for s in batch.validation.sources if s.outcome is SourceOutcome.SUPERSEDED}
-    returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
-               sorted(batch.validation.readable.items()) if name not in superseded]
+    wanted = {name: origin for name, (_, origin) in sorted(batch.validation.readable.items())
+              if name not in superseded and any(f.severity is not Severity.INFO for f in by_file.get(name, []))}
+    again = _read_again(wanted, batch.passwords)
+    for name in wanted.keys() - again.keys():
+        cannot(name, Exception("the file changed or went away after it was checked; check it again"))
+    returns = [(name, again[name], by_file[name]) for name in wanted if name in again]
     # a return that came protected goes back protected, with its team's password
     protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
                if name in batch.validation.encrypted and team in batch.passwords}
     written = write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
                                  on_error=cannot, passwords=protect)
     return FeedbackCopies(written, failures)
+
+
+def _read_again(wanted: dict[str, Origin], passwords: dict[str, str]) -> dict[str, bytes]:
+    """The bytes of each wanted return, read again from its source file (each source once); a return
+    whose bytes are no longer the ones judged is left out."""
+    by_source: dict[str, list[str]] = {}
+    for name, origin in wanted.items():
+        by_source.setdefault(origin.source, []).append(name)
+    found: dict[str, bytes] = {}
+    for source in by_source:
+        candidates, _, _ = collect([Path(source)], passwords)
+        for candidate in candidates:
+            origin = wanted.get(candidate.name)
+            if origin is not None and origin.sha256 == candidate.sha256:
+                found[candidate.name] = candidate.data
+    return found
 
 
 def _slug(name: str) -> str:

@@ -54,6 +54,15 @@ class Incoming(Protocol):
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a readable return can be read again: the source file it came in (itself, or the zip or
+    e-mail holding it) and the SHA-256 of what was judged, to tell if it changed since."""
+
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class JudgedItem:
     """One row of an accepted return after judging; status Missing when it had an error."""
 
@@ -96,8 +105,9 @@ class Validation:
     accepted: list[AcceptedReturn] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
-    # what each readable file said it was, for feedback copies: file -> (team, bytes)
-    readable: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # what each readable file said it was, for feedback copies: file -> (team, Origin). Not its bytes:
+    # a batch of 20,000 returns is not held in memory; a feedback copy reads its file again.
+    readable: dict[str, tuple[str, Origin]] = field(default_factory=dict)
     encrypted: set[str] = field(default_factory=set)  # files that came password-protected
 
     def has_problems(self) -> bool:
@@ -140,7 +150,7 @@ def validate(
             result.findings.append(refusal)
             result.sources.append(_record(item, team, SourceOutcome.REJECTED, refusal.message))
             continue
-        result.readable[item.name] = (team, item.data)
+        result.readable[item.name] = (team, Origin(getattr(item, "container", "") or item.name, item.sha256))
         if getattr(item, "encrypted_was", False):
             result.encrypted.add(item.name)
         candidates.append((item, workbook))
