@@ -156,7 +156,7 @@ def contenders(fixture: Fixture, work: Path, datamaps: Path | None, qmr: str, be
 
 
 def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, before: str | None,
-            outputs: Path) -> dict:
+            outputs: Path, template_rounds: int) -> dict:
     """Every contender `rounds` times, in turn; medians, peaks and ratios."""
     work = outputs / fixture.shape.name
     shutil.rmtree(work, ignore_errors=True)
@@ -165,6 +165,8 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for number in range(rounds):
         for name, (command, env) in commands.items():
+            if name.startswith("qmr templates") and number >= template_rounds:
+                continue
             if name.startswith("qmr templates"):
                 shutil.rmtree(work / "templates", ignore_errors=True)
             result = run(command, cwd=work, env=env, log=work / f"{name.replace(' ', '_')}.log")
@@ -221,11 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="build (or find) the fixtures, time nothing")
     parser.add_argument("--qmr", default=str(ROOT / ".venv" / "bin" / "qmr"),
                         help="the qmr command to time (e.g. another checkout's, for a before/after table)")
+    parser.add_argument("--template-rounds", type=int, help="rounds of `qmr templates` (default: --rounds)")
     parser.add_argument("--before", help="also time this qmr command in the same rounds (a before/after table)")
     parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the floor, pandas and datamaps (--no-peers: qmr only)")
     parser.add_argument("--out", type=Path, default=BUILD / "bench.json")
     args = parser.parse_args(argv)
+    if args.before and Path(args.before).exists():
+        args.before = str(Path(args.before).resolve())  # each contender runs in its own folder
 
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load {load[0]:.2f}, Python {platform.python_version()}")
@@ -242,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{shape.name}: {shape.returns} returns")
         rounds = args.rounds if shape.returns < 10000 else 1  # national: one round keeps `make bench` short
         results[shape.name] = measure(fixture, rounds, datamaps, args.qmr, args.before,
-                                      BUILD / "bench" / "out" / args.out.stem)
+                                      BUILD / "bench" / "out" / args.out.stem, args.template_rounds or rounds)
         show(shape.name, results[shape.name])
     if args.prepare_only:
         return 0
