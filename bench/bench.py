@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prepare-only", action="store_true", help="build (or find) the fixtures, time nothing")
     parser.add_argument("--qmr", default=str(ROOT / ".venv" / "bin" / "qmr"),
                         help="the qmr command to time (e.g. another checkout's, for a before/after table)")
+    parser.add_argument("--skip", action="append", default=[], help="leave out this shape (e.g. national-4000)")
     parser.add_argument("--template-rounds", type=int, help="rounds of `qmr templates` (default: --rounds)")
     parser.add_argument("--before", help="also time this qmr command in the same rounds (a before/after table)")
     parser.add_argument("--peers", action=argparse.BooleanOptionalAction, default=True,
@@ -236,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load {load[0]:.2f}, Python {platform.python_version()}")
     datamaps = datamaps_ready()
     results: dict[str, dict] = {}
-    for shape in [s for key in (args.shape or list(SHAPES)) for s in SHAPES[key]]:
+    for shape in [s for key in (args.shape or list(SHAPES)) for s in SHAPES[key] if s.name not in args.skip]:
         if args.returns:
             shape = replace(shape, returns=args.returns)
         if not args.peers:
