@@ -198,8 +198,11 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
     for name in medians:
         if name.startswith(("pandas", "datamaps")):
             ratios[f"{name} / qmr"] = round(medians[name] / qmr, 2)
-        if name.endswith("(before)") and "floor" in medians:
-            ratios[f"{name} / floor"] = round(medians[name] / medians["floor"], 2)
+    before = medians.get("qmr consolidate (before)")
+    if before is not None:
+        ratios["qmr consolidate (before) / qmr"] = round(before / qmr, 2)
+        if "floor" in medians:
+            ratios["qmr consolidate (before) / floor"] = round(before / medians["floor"], 2)
     report["ratios"] = ratios
     return report
 
