@@ -206,5 +206,5 @@ def test_feedback_copy_reads_the_return_again_and_not_a_changed_one(
     fill_return(tmp_path / "templates" / f"{Q4.slug}_{TEAM}.xlsx", inbox / "finance return.xlsx", good)
     again = write_feedback_copies(batch, tmp_path / "again", Q4)
     assert list(again.written) == []
-    [warning] = [f for f in again.failures if f.code == "feedback-failed"]
+    [warning] = [f for f in again.findings if f.code == "feedback-failed"]
     assert warning.file.endswith("finance return.xlsx") and "changed" in warning.message
