@@ -86,7 +86,9 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-NO_DEPARTMENT = "(no department)"  # how teams outside any department are grouped and named
+# How teams outside any department are grouped and named: a heading a board member reads as it is
+# (the old "(no department)" looked like a missing value).
+NO_DEPARTMENT = "Teams outside a department"
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,26 @@ class SourceRecord:
     identified: bool = True
 
 
+class Movement(StrEnum):
+    """How an item's status moved since its last report (the master's Movers sheet)."""
+
+    WORSE = "worse"      # along Green -> Amber -> Red
+    BETTER = "better"    # along Red -> Amber -> Green
+    CHANGED = "changed"  # to or from N/A or Missing: neither better nor worse
+    NEW = "new"          # never reported before
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An item whose status changed since its last report in history, or that is new."""
+
+    item: ReportedItem
+    movement: Movement
+    previous_period: str = ""
+    previous_status: Status | None = None
+    previous_commentary: str = ""
+
+
 @dataclass(frozen=True)
 class Consolidation:
     """Everything the master workbook shows for one period."""
@@ -409,6 +431,9 @@ class Consolidation:
     sources: tuple[SourceRecord, ...] = ()
     # key PI trends from history: ref -> ((period, value), ...) oldest first
     trends: dict[str, tuple[tuple[Period, float], ...]] = field(default_factory=dict)
+    # worst movement first; has_history says whether anything earlier was there to compare with
+    movers: tuple[Mover, ...] = ()
+    has_history: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from qmr.consolidate.movers import find_movers
 from qmr.judge.auto_status import direction, trend
 from qmr.judge.past import index_past
 from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
@@ -33,11 +34,13 @@ def consolidate(
     objectives = {o.ref: o for o in plan.objectives}
     indicators = {i.ref: i for i in plan.indicators}
     items: list[ReportedItem] = []
+    keyed: list[tuple[ReportedItem, str]] = []
     for team in plan.teams:
         received = accepted.get(team.code)
         for sheet, rows in layout.sheets_for(plan.for_team(team.code), period):
             for row in rows:
                 items.append(_item(plan, period, team, sheet, row, received, objectives, indicators, history))
+                keyed.append((items[-1], row.key))
     trends = _key_trends(plan, period, items, history)
     narrative = tuple(entry for r in validation.accepted for entry in r.narrative)
     return Consolidation(
@@ -48,6 +51,8 @@ def consolidate(
         findings=tuple(validation.findings),
         sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
         trends=trends,
+        movers=tuple(find_movers(keyed, history)) if history else (),
+        has_history=bool(history),
     )
 
 
@@ -170,5 +175,6 @@ def by_department(consolidation: Consolidation) -> dict[str, Consolidation]:
             sources=tuple(s for s in consolidation.sources if s.team in codes),
             trends={ref: series for ref, series in consolidation.trends.items()
                     if any(i.ref == ref and i.team in codes for i in consolidation.items)},
+            movers=tuple(m for m in consolidation.movers if m.item.team in codes),
         )
     return result

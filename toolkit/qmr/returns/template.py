@@ -433,7 +433,8 @@ def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int
     headers.append((check_letter, "Check", False, CHECK_WIDTH))
     _headers(ws, headers)
     ws.freeze_panes = f"A{FIRST_ROW}"
-    _print_setup(ws, repeat=True)
+    # one page: the free rows are a form, and at full size the last one spilled onto a page of its own
+    _print_setup(ws, repeat=True, one_page=True)
 
     last = FIRST_ROW + layout.NARRATIVE_ROWS - 1
     a, b, c = (layout.narrative_letter(key) for key in ("type", "title", "text"))

@@ -22,6 +22,7 @@ from xlsxwriter.workbook import Workbook
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
+from qmr.publish.master.movers import write_movers
 from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
@@ -34,7 +35,7 @@ def sheet_names(consolidation: Consolidation) -> list[str]:
     names = ["Summary", "Exceptions", "Key developments", "Emerging issues", "Milestones", "Key PIs",
              "Other PIs"]
     names += [name for name, kind in (("Risks", Kind.RISK), ("Equality", Kind.EQUALITY)) if kind in kinds]
-    return names + ["Traffic lights", "Data", "Validation", "Sources"]
+    return names + ["Movers", "Traffic lights", "Data", "Validation", "Sources"]
 
 
 def created_date(period: Period) -> datetime:
@@ -84,6 +85,8 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
         elif name in APPENDICES:
             write_appendix(sheet, APPENDICES[name], _appendix_items(consolidation, name), order, styles,
                            period, footer)
+        elif name == "Movers":
+            write_movers(sheet, consolidation.movers, consolidation.has_history, order, styles, period, footer)
         elif name == "Traffic lights":
             write_legend(sheet, styles, period, year_end, footer)
         elif name == "Data":
