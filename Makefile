@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-N ?= 200
+SHAPE ?= council directorate national
 
 .PHONY: demo test lint bench clean
 
@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check toolkit tests bench macros
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py --returns $(N)
+	$(BIN)/python bench/bench.py $(addprefix --shape ,$(SHAPE))
 
 clean:
 	rm -rf $(VENV) demo build tests/artefacts .pytest_cache

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from conftest import convert
 from qmr.collect.sources import collect
 from qmr.demo.simulate import Answer, Filled, fill_return
-from qmr.judge.validate import Validation, validate
+from qmr.judge.validate import validate
 from qmr.model import Indicator, Milestone, Objective, Plan, Severity, Team
 from qmr.period import Period
 from qmr.returns import layout
@@ -131,7 +131,7 @@ def test_the_check_column_flags_exactly_what_qmr_calls_an_error(soffice: str, tm
     saved = convert(soffice, typed, "xlsx", tmp_path / "libreoffice")
 
     candidates, findings, records = collect([saved])
-    validation = validate(plan, Q4, candidates, prior=Validation([], list(findings), list(records)), workers=1)
+    validation = validate(plan, Q4, candidates, workers=1).after(findings, records)
     assert len(validation.accepted) == 1, [str(f) for f in validation.findings]
     errors_by_row: dict[tuple[str, int], list[str]] = {}
     for f in validation.findings:

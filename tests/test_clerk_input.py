@@ -26,7 +26,7 @@ def judged(plan: Plan, period: Period, team: str, filled: Filled, tmp_path: Path
     templates = write_templates(plan, period, tmp_path / "templates", teams=[team])
     filled_path = fill_return(templates[0], tmp_path / "inbox" / name, filled)
     candidates, findings, records = collect([filled_path])
-    return validate(plan, period, candidates, prior=Validation([], list(findings), list(records)), workers=1)
+    return validate(plan, period, candidates, workers=1).after(findings, records)
 
 
 def at(validation: Validation, cell: str, sheet: str = "Indicators") -> list[Finding]:

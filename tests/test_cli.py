@@ -18,6 +18,7 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
 from qmr import cli
 from qmr import cycle as quarter
@@ -645,6 +646,6 @@ def test_the_last_line_of_defence_cannot_fail(work: Path, monkeypatch: pytest.Mo
     def no_console(*args: object, **kwargs: object) -> None:
         raise UnicodeEncodeError("ascii", "é", 0, 1, "the console cannot show it")
 
-    monkeypatch.setattr(cli.Console, "print", no_console)  # even rich failing leaves a line, not a traceback
+    monkeypatch.setattr(Console, "print", no_console)  # even rich failing leaves a line, not a traceback
     result = invoke("history", "periods", "--db", "some.db", expect=2)
     assert "unexpected problem" in result.stderr and f"{ODD}.xlsx" in result.stderr, result.stderr

@@ -281,7 +281,8 @@ def q3(plan: Plan, tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("q3")
     inbox, expected = fill_all(plan, Q3, tmp)
     batch = run_validation(plan, Q3, [inbox])
-    consolidation, written = run_consolidation(plan, Q3, batch, tmp / "out" / "QMR.xlsx", by=Level.DEPARTMENT)
+    done = run_consolidation(plan, Q3, batch, tmp / "out" / "QMR.xlsx", by=Level.DEPARTMENT)
+    consolidation, written = done.consolidation, done.written
     return tmp, inbox, expected, batch, consolidation, masters(written)
 
 
@@ -377,7 +378,7 @@ def _content(path: Path) -> dict[str, object]:
 def test_consolidating_the_same_inputs_twice_gives_the_same_workbook(plan: Plan, q3) -> None:
     tmp, inbox, _, _, _, written = q3
     again = run_validation(plan, Q3, [inbox])
-    _, written_again = run_consolidation(plan, Q3, again, tmp / "again" / "QMR.xlsx", by=Level.DEPARTMENT)
+    written_again = run_consolidation(plan, Q3, again, tmp / "again" / "QMR.xlsx", by=Level.DEPARTMENT).written
     second = masters(written_again)
     assert len(second) == len(written)
     for first, other in zip(sorted(written), sorted(second), strict=True):
@@ -397,7 +398,7 @@ def test_year_end_master(plan: Plan, tmp_path: Path) -> None:
     batch = run_validation(plan, Q4, [inbox])
     assert not batch.validation.has_problems()
     assert batch.missing == [silent]
-    _, everything = run_consolidation(plan, Q4, batch, tmp_path / "QMR.xlsx")
+    everything = run_consolidation(plan, Q4, batch, tmp_path / "QMR.xlsx").written
     written = masters(everything)
     assert written == [tmp_path / "QMR.xlsx"]
     rows = check_data(plan, Q4, written[0], expected)

@@ -167,6 +167,22 @@ def test_what_to_fix_lists_every_finding_first(feedback: tuple[Path, bytes]) -> 
     assert attack.data_type == "s" and attack.value == ATTACK
 
 
+def test_what_to_fix_rows_are_tall_enough_for_their_wrapped_text_and_print_landscape(tmp_path: Path,
+                                                                                   original: bytes) -> None:
+    long = ("The actual for this indicator is text, not a number, and the commentary does not say why the "
+            "figure is missing or when it will be available; the board needs both. ") * 3
+    path = write_feedback(original, [*FINDINGS, f(Severity.ERROR, "Indicators", "I9", long, long, "long")],
+                          tmp_path / "fb.xlsx")
+    ws = load_workbook(path)[FEEDBACK_SHEET]
+    heights = {ws.cell(row=r, column=5).value: ws.row_dimensions[r].height for r in range(6, ws.max_row + 1)}
+    # about 330 characters in a column 60 wide (some 66 a line): at least five lines of 15 pt
+    assert heights[long] >= 5 * 15
+    assert heights["Sign-off missing."] == min(heights.values()) < 2 * 15 + 3
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$5:$5"  # the list's header on every printed page
+
+
 def _order(x: Finding) -> tuple[int, str, tuple[int, int, int, str]]:
     return (x.severity.rank, x.sheet.casefold(), cell_sort_key(x.cell))
 

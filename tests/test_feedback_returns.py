@@ -64,7 +64,7 @@ def test_feedback_copy_marks_every_problem_and_can_be_fixed_and_resent(
     assert {key: items[key].status for key in PROBLEMS} == {
         "milestone:BPR1.1": Status.MISSING, "risk:BPR1": Status.AMBER, "indicator:BPR LI1": Status.MISSING}
 
-    written = write_feedback_copies(batch, tmp_path / "feedback", Q4)
+    written = write_feedback_copies(batch, tmp_path / "feedback", Q4).written
     assert len(written) == 1
     copy = written[0]
     assert copy.name == "finance return_feedback.xlsx"
@@ -121,7 +121,7 @@ def test_feedback_copy_marks_every_problem_and_can_be_fixed_and_resent(
     assert corrected.items["indicator:BPR LI1"].actual == pytest.approx(good.answers["indicator:BPR LI1"].actual)
     assert corrected.signed_off == date(2009, 4, 8)
     # the clean resubmission needs no feedback copy
-    assert write_feedback_copies(result, tmp_path / "feedback-2", Q4) == []
+    assert write_feedback_copies(result, tmp_path / "feedback-2", Q4).written == []
 
 
 def test_identity_findings_are_listed_but_the_hidden_sheet_is_not_marked(
@@ -137,7 +137,7 @@ def test_identity_findings_are_listed_but_the_hidden_sheet_is_not_marked(
     batch = run_validation(replace(plan, indicators=renamed), Q4, [inbox])
     identity_findings = [f for f in batch.validation.findings if f.sheet == layout.IDENTITY_SHEET]
     assert [f.code for f in identity_findings] == ["register-changed"]
-    (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4)
+    (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4).written
     book = load_workbook(copy)
     identity = book[layout.IDENTITY_SHEET]
     assert identity.sheet_state == "veryHidden"
@@ -157,7 +157,7 @@ def test_a_superseded_draft_gets_no_feedback_copy(plan: Plan, tmp_path: Path, fl
     assert [Path(r.file).name for r in batch.validation.accepted] == ["finance final.xlsx"]
     assert {Path(f.file).name for f in batch.validation.findings if f.code == "superseded"} == {
         "finance return.xlsx"}
-    assert write_feedback_copies(batch, tmp_path / "feedback", Q4) == []
+    assert write_feedback_copies(batch, tmp_path / "feedback", Q4).written == []
 
 
 def test_a_protected_return_gets_a_protected_feedback_copy(
@@ -183,10 +183,28 @@ def test_a_protected_return_gets_a_protected_feedback_copy(
 
     batch = run_validation(plan, Q4, [inbox], passwords=secrets)
     assert [r.team for r in batch.validation.accepted] == [TEAM]
-    (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4)
+    (copy,) = write_feedback_copies(batch, tmp_path / "feedback", Q4).written
     assert copy.read_bytes().startswith(OLE_MAGIC), "the feedback copy went out unprotected"
     opened = io.BytesIO()
     office = OfficeFile(io.BytesIO(copy.read_bytes()))
     office.load_key(password="Fin-2009!")
     office.decrypt(opened)
     assert load_workbook(opened).sheetnames[0] == FEEDBACK_SHEET
+
+
+def test_feedback_copy_reads_the_return_again_and_not_a_changed_one(
+    plan: Plan, tmp_path: Path, flawed: tuple[Path, Filled]
+) -> None:
+    """Returns are not kept in memory after judging: the copy is made from the file read again, and a
+    file that changed since it was judged gets a warning rather than a copy of what it holds now."""
+    inbox, good = flawed
+    batch = run_validation(plan, Q4, [inbox])
+    assert all(not isinstance(origin, bytes) for _, origin in batch.validation.readable.values())
+    [copy] = write_feedback_copies(batch, tmp_path / "feedback", Q4).written
+    assert load_workbook(copy)[FEEDBACK_SHEET].cell(LIST_HEADER_ROW + 1, 1).value  # the problems are listed
+
+    fill_return(tmp_path / "templates" / f"{Q4.slug}_{TEAM}.xlsx", inbox / "finance return.xlsx", good)
+    again = write_feedback_copies(batch, tmp_path / "again", Q4)
+    assert list(again.written) == []
+    [warning] = [f for f in again.findings if f.code == "feedback-failed"]
+    assert warning.file.endswith("finance return.xlsx") and "changed" in warning.message

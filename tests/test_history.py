@@ -219,7 +219,8 @@ def test_direction_of_travel_from_last_year(plan: Plan, tmp_path: Path, period: 
         for template in make_templates(plan, when, tmp_path / "t" / when.slug):
             fill(plan, when, template, inbox / template.name, _direction_answers(when.label, this_year))
         batch = run_validation(plan, when, [inbox], db=db)
-        consolidation, written = run_consolidation(plan, when, batch, tmp_path / "out" / f"{when.slug}.xlsx", db=db)
+        done = run_consolidation(plan, when, batch, tmp_path / "out" / f"{when.slug}.xlsx", db=db)
+        consolidation, written = done.consolidation, done.written
 
     indicators = {i.ref: i for i in plan.indicators}
     book = openpyxl.load_workbook(written[0])

@@ -25,12 +25,13 @@ from qmr.model import (
     SourceRecord,
     Status,
 )
+from qmr.period import Period
 from qmr.plan.targets import target_shown
 from qmr.publish import master
 from qmr.publish.master import sheet_names, write_master
 from qmr.publish.master.summary import NOTHING_DUE, count_sentence, status_counts, team_returns
 from qmr.publish.master.tables import DATA_HEADERS
-from qmr.statuses import SEVERITY_COLOURS, STATUS_FILLS
+from qmr.statuses import SEVERITY_COLOURS, STATUS_FILLS, STATUS_FONTS, symbol_format
 
 # openpyxl drops sparklines it cannot model when reading; the zip is checked for them directly
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
@@ -69,7 +70,8 @@ def _item(plan: Plan, period: str, kind: Kind, ref: str, title: str, team_code: 
     sent = team_code != SILENT_TEAM and status is not M
     objective = plan.objective(objective_ref)
     return ReportedItem(
-        period=period, directorate=team.directorate, department=team.department, team=team.code, kind=kind,
+        period=Period.parse(period), directorate=team.directorate, department=team.department, team=team.code,
+        kind=kind,
         objective_ref=objective_ref, ref=ref, title=title, due=due, target=target, actual=actual,
         status=status, auto_status=status if actual is not None else None, direction=direction,
         commentary=commentary,
@@ -116,8 +118,10 @@ def make_consolidation(period: str = "2008/09 Q2", plan: Plan | None = None,
     trend_data = {"BPR LI1": (("2007/08 Q2", 90.0), ("2007/08 Q3", 91.0), ("2007/08 Q4", 93.0),
                               ("2008/09 Q1", 94.0), ("2008/09 Q2", 96.5)),
                   "BPR LI12": (("2007/08 Q4", 4.4), ("2008/09 Q1", 4.6), ("2008/09 Q2", 4.9))}
-    return Consolidation(period, plan, tuple(items), narrative, findings, sources,
-                         trend_data if trends else {})
+    trend_periods = {ref: tuple((Period.parse(label), value) for label, value in series)
+                     for ref, series in trend_data.items()}
+    return Consolidation(Period.parse(period), plan, tuple(items), narrative, findings, sources,
+                         trend_periods if trends else {})
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +149,7 @@ def _cells_with(sheet, text: str) -> list:
 
 def test_sheet_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == ["Summary", "Exceptions", "Key developments", "Emerging issues", "Milestones",
-                               "Key PIs", "Other PIs", "Risks", "Equality", "Traffic lights", "Data",
+                               "Key PIs", "Other PIs", "Risks", "Equality", "Movers", "Traffic lights", "Data",
                                "Validation", "Sources"]
 
 
@@ -352,21 +356,19 @@ def test_traffic_lights_are_conditional_formats(book: openpyxl.Workbook, name: s
     sheet = book[name]
     header = [c.value for c in sheet[4]]
     status_col = openpyxl.utils.get_column_letter(header.index("Status") + 1)
-    icon_col = openpyxl.utils.get_column_letter(header.index("Status") + 2)
     last = sheet.max_row
     rules = _rules(sheet)
-    status_rules = rules[f"{status_col}5:{status_col}{last}"]
-    assert sorted(r.formula[0] for r in status_rules if r.type == "cellIs") == sorted(
-        f'"{s.value}"' for s in Status)
-    (icons,) = rules[f"{icon_col}5:{icon_col}{last}"]
-    # 3TrafficLights1 is the schema's default, which XlsxWriter leaves implicit
-    assert icons.type == "iconSet" and icons.iconSet.iconSet in (None, "3TrafficLights1")
-    assert [c.val for c in icons.iconSet.cfvo][1:] == [2, 3]
-    assert icons.iconSet.showValue is False
-    # the icon column holds 3/2/1 for Green/Amber/Red and nothing otherwise
-    pairs = {(sheet[f"{status_col}{r}"].value, sheet[f"{icon_col}{r}"].value) for r in range(5, last + 1)
-             if sheet[f"{status_col}{r}"].value}
-    assert pairs <= {("Green", 3), ("Amber", 2), ("Red", 1), ("N/A", None), ("Missing", None)}
+    status_rules = [r for r in rules[f"{status_col}5:{status_col}{last}"] if r.type == "cellIs"]
+    assert sorted(r.formula[0] for r in status_rules) == sorted(f'"{s.value}"' for s in Status)
+    # each rule fills the cell from the palette, colours its text and shows the status's symbol
+    for rule in status_rules:
+        status = Status(rule.formula[0].strip('"'))
+        assert rule.dxf.fill.bgColor.rgb.endswith(STATUS_FILLS[status])
+        assert rule.dxf.font.color.rgb.endswith(STATUS_FONTS[status])
+        assert rule.dxf.numFmt.formatCode == symbol_format(status)
+    # the cells themselves hold the bare word (filters, formulas and the Data contract compare it)
+    values = {sheet[f"{status_col}{r}"].value for r in range(5, last + 1)} - {None}
+    assert values <= {s.value for s in Status}
 
 
 def test_appendix_grouping_and_arrows(book: openpyxl.Workbook) -> None:
@@ -441,9 +443,6 @@ def test_print_setup(book: openpyxl.Workbook) -> None:
     for name in ("Milestones", "Exceptions", "Data"):
         sheet = book[name]
         assert sheet.page_setup.orientation == "landscape"
-        if name == "Data":  # a 26-column machine table prints full size across pages
-            assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
-            continue
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         # one page wide (1 is the default, left implicit), as many pages down as it takes
         assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0

@@ -91,11 +91,10 @@ def run_pipeline(plan: Plan, period: Period, data: bytes, *, feedback: bool = Fa
         path = inbox / RETURN_NAME
         path.write_bytes(data)
         candidates, findings, records = collect([inbox])
-        validation = validate(plan, period, candidates, prior=Validation([], list(findings), list(records)),
-                              workers=1)
+        validation = validate(plan, period, candidates, workers=1).after(findings, records)
         if feedback:
             batch = Batch(validation, tuple(t.code for t in plan.teams))
-            for copy in write_feedback_copies(batch, Path(folder) / "feedback", period):
+            for copy in write_feedback_copies(batch, Path(folder) / "feedback", period).written:
                 with zipfile.ZipFile(copy) as package:  # a whole workbook package, not half of one
                     assert "xl/workbook.xml" in package.namelist()
         assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest(), "input changed"

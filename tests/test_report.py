@@ -78,7 +78,7 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Quarter:
                         _answer if team != "BSC-HR" else {"narrative": NARRATIVE})
     batch = run_validation(plan, Q4, [tmp / "returns"])
     assert batch.missing == [SILENT]
-    _, written = run_consolidation(plan, Q4, batch, tmp / "out" / "QMR.xlsx")
+    written = run_consolidation(plan, Q4, batch, tmp / "out" / "QMR.xlsx").written
     report = make_report(plan, Q4, batch, tmp / "out" / "QMR.docx")
     assert report.written == (tmp / "out" / "QMR.docx",) and not report.findings
     return Quarter(plan, written[0], report)

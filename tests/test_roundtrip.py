@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from conftest import convert
 from qmr.collect.sources import collect
 from qmr.demo.simulate import Answer, Filled, fill_return, simulate
-from qmr.judge.validate import Validation, expected_rows, validate
+from qmr.judge.validate import expected_rows, validate
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
 from qmr.returns import layout
@@ -30,7 +30,7 @@ def read(plan: Plan, period: Period, path: Path) -> tuple:
     """What validation makes of one return, without its file name: team, items, sign-off date,
     narrative and findings."""
     candidates, findings, records = collect([path])
-    validation = validate(plan, period, candidates, prior=Validation([], list(findings), list(records)), workers=1)
+    validation = validate(plan, period, candidates, workers=1).after(findings, records)
     assert len(validation.accepted) == 1, [str(f) for f in validation.findings]
     ret = validation.accepted[0]
     narrative = [(n.type, n.title, n.text, n.source_cell) for n in ret.narrative]
@@ -120,7 +120,7 @@ def test_a_template_saved_by_libreoffice_is_still_a_return(plan: Plan, soffice: 
 
     # unfilled, every item is Missing: read, not rejected
     candidates, collected, records = collect([saved])
-    validation = validate(plan, period, candidates, prior=Validation([], list(collected), list(records)), workers=1)
+    validation = validate(plan, period, candidates, workers=1).after(collected, records)
     assert [r.team for r in validation.accepted] == [team]
     assert all(item.status is Status.MISSING for item in validation.accepted[0].items.values())
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from qmr.collect.sources import collect
 from qmr.cycle import run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, simulate
-from qmr.judge.validate import Validation, expected_rows, validate
+from qmr.judge.validate import expected_rows, validate
 from qmr.model import Kind, PastValue, Plan, ReturnState, Severity, Status
 from qmr.period import Period
 from qmr.returns import layout
@@ -244,7 +244,7 @@ def test_every_bad_input_gets_its_own_finding_and_good_returns_are_read_complete
     assert len(cases) >= 30
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in inbox.rglob("*") if p.is_file()}
     candidates, findings, records = collect([inbox])
-    validation = validate(plan, Q4, candidates, past, prior=Validation(list(), list(findings), list(records)))
+    validation = validate(plan, Q4, candidates, past).after(findings, records)
 
     by_file: dict[str, set[str]] = {}
     for finding in validation.findings:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
 from qmr.consolidate.table import by_level, consolidate
 from qmr.judge.return_state import return_states, teams_in
-from qmr.judge.validate import Validation, validate
+from qmr.judge.validate import Origin, Validation, validate
 from qmr.model import Consolidation, Finding, Level, PastValue, Plan, ReturnState, Severity, SourceOutcome
 from qmr.period import Period
 from qmr.plan.reader import read_register
@@ -127,6 +127,10 @@ class Batch:
     past: list[PastValue] = field(default_factory=list)  # history as it stood before this run
     passwords: dict[str, str] = field(default_factory=dict, repr=False)  # team -> password, from --passwords
 
+    def plus(self, findings: Sequence[Finding]) -> Batch:
+        """This batch with a later step's findings added (the step itself changes nothing)."""
+        return replace(self, validation=self.validation.plus(findings)) if findings else self
+
     @property
     def states(self) -> dict[str, ReturnState]:
         """Each team with something due -> where its return stands."""
@@ -149,22 +153,38 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
                    passwords: Path | None = None, db: Path | None = None, workers: int | None = None,
                    progress=None) -> Batch:
     """Collect every source, read and judge each return, and pick the newest per team."""
-    prior = Validation()
     secrets: dict[str, str] = {}
+    password_findings: list[Finding] = []
     if passwords is not None:
         secrets, password_findings = read_passwords(passwords)
-        prior.findings.extend(password_findings)
-    candidates, findings, records = collect(sources, secrets)
-    prior.findings.extend(findings)
-    prior.sources.extend(records)
+    candidates, collected, records = collect(sources, secrets)
     past = history.load_past(db)
-    result = validate(plan, period, candidates, past, prior=prior, workers=workers, progress=progress)
+    judged = validate(plan, period, candidates, past, workers=workers, progress=progress)
+    # each step returned its own findings and sources; the batch lists them in the order they arose
+    result = judged.after([*password_findings, *collected], records)
     return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
                  secrets)
 
 
+@dataclass(frozen=True)
+class Consolidated:
+    """What consolidating wrote, and what went wrong after the master was written (history)."""
+
+    consolidation: Consolidation
+    written: list[Path]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class FeedbackCopies:
+    """The feedback copies written, and a warning for each return no copy could be made of."""
+
+    written: list[Path]
+    findings: list[Finding]
+
+
 def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db: Path | None = None,
-                      strict: bool = False, by: Level | None = None) -> tuple[Consolidation, list[Path]]:
+                      strict: bool = False, by: Level | None = None) -> Consolidated:
     """Write the master (and, with `by`, one per department or division: `QMR_<period>_<unit>.xlsx`)
     and the Data table as CSV beside it, then record accepted returns in history.
 
@@ -174,6 +194,7 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     consolidation = consolidate(plan, period, batch.validation, batch.past)
     written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
     later = []
+    findings: list[Finding] = []
     if by is not None:
         for name, part in by_level(consolidation, by).items():
             target = out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}")
@@ -184,15 +205,15 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
         try:
             written.append(write())
         except OSError as error:  # the master is written: a finding and exit 1, not "nothing done"
-            batch.validation.findings.append(output_failed(target, error))
+            findings.append(output_failed(target, error))
     if db is not None and not (strict and batch.validation.has_problems()):
         try:
             history.record(db, period, batch.validation.accepted)
         except history.HistoryError as error:  # the master is written: say so, and exit 1, not 2
-            batch.validation.findings.append(Finding(
+            findings.append(Finding(
                 Severity.ERROR, f"history not updated: {error}", "Check the history file (--db) and run "
                 "consolidate again; the master was written.", str(db), code="history-not-updated"))
-    return consolidation, written
+    return Consolidated(consolidation, written, findings)
 
 
 @dataclass(frozen=True)
@@ -241,13 +262,15 @@ def output_failed(path: Path, error: OSError) -> Finding:
                    "listed were written.", str(path), code="output-not-written")
 
 
-def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Path]:
+def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> FeedbackCopies:
     """Per readable return with problems, a copy of the team's own workbook marked up to fix.
     A return openpyxl cannot open gets a warning finding instead of a copy."""
     from qmr.publish.feedback import write_all_feedback
 
+    failures: list[Finding] = []
+
     def cannot(name: str, error: Exception) -> None:
-        batch.validation.findings.append(Finding(
+        failures.append(Finding(
             Severity.WARNING, f"no feedback copy could be made ({error})",
             "Send the team the findings report instead.", name, code="feedback-failed"))
 
@@ -256,13 +279,34 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> list[Pa
         by_file.setdefault(finding.file, []).append(finding)
     # an older draft that a newer return replaced needs no marking up: the newer one is what counts
     superseded = {s.file for s in batch.validation.sources if s.outcome is SourceOutcome.SUPERSEDED}
-    returns = [(name, data, by_file.get(name, [])) for name, (_, data) in
-               sorted(batch.validation.readable.items()) if name not in superseded]
+    wanted = {name: origin for name, (_, origin) in sorted(batch.validation.readable.items())
+              if name not in superseded and any(f.severity is not Severity.INFO for f in by_file.get(name, []))}
+    again = _read_again(wanted, batch.passwords)
+    for name in wanted.keys() - again.keys():
+        cannot(name, Exception("the file changed or went away after it was checked; check it again"))
+    returns = [(name, again[name], by_file[name]) for name in wanted if name in again]
     # a return that came protected goes back protected, with its team's password
     protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
                if name in batch.validation.encrypted and team in batch.passwords}
-    return write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
-                              on_error=cannot, passwords=protect)
+    written = write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
+                                 on_error=cannot, passwords=protect)
+    return FeedbackCopies(written, failures)
+
+
+def _read_again(wanted: dict[str, Origin], passwords: dict[str, str]) -> dict[str, bytes]:
+    """The bytes of each wanted return, read again from its source file (each source once); a return
+    whose bytes are no longer the ones judged is left out."""
+    by_source: dict[str, list[str]] = {}
+    for name, origin in wanted.items():
+        by_source.setdefault(origin.source, []).append(name)
+    found: dict[str, bytes] = {}
+    for source in by_source:
+        candidates, _, _ = collect([Path(source)], passwords)
+        for candidate in candidates:
+            origin = wanted.get(candidate.name)
+            if origin is not None and origin.sha256 == candidate.sha256:
+                found[candidate.name] = candidate.data
+    return found
 
 
 def _slug(name: str, level: Level) -> str:

@@ -5,9 +5,9 @@ the guard on text that a spreadsheet would run as a formula."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from qmr.model import Finding
+from qmr.model import Finding, Severity
 
 # A cell reference as findings carry it (`F5`, `$F$5`), letters and row captured; shared with feedback.
 CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
@@ -69,3 +69,8 @@ def csv_safe(text: str) -> str:
     """Guard a CSV field Excel would run as a formula (a message may quote a return's `=...` value):
     a leading apostrophe makes Excel show it as text. The xlsx report needs no guard."""
     return "'" + text if text.startswith(_CSV_FORMULA_START) else text
+
+
+def has_problems(findings: Iterable[Finding]) -> bool:
+    """Whether any finding makes a run exit 1: a rejected return or an error (DESIGN.md)."""
+    return any(f.severity in (Severity.REJECTED, Severity.ERROR) for f in findings)

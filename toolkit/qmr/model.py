@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from functools import cached_property
 
@@ -80,8 +80,10 @@ def fingerprint_of(content: object) -> str:
 
 
 def _plain(value: object) -> object:
+    # One level of fields: json calls back here for nested ones, so this gives asdict()'s JSON without
+    # its deep copies (which took most of a 10,000-item register's read).
     if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
+        return {f.name: getattr(value, f.name) for f in fields(value)}
     return str(value)
 
 
@@ -94,13 +96,14 @@ class Level(StrEnum):
     DIVISION = "division"
 
     def of(self, unit: Team | ReportedItem) -> str:
-        """The unit at this level a team or item belongs to, or this level's "(no ...)" group."""
+        """The unit at this level a team or item belongs to, or the group of teams outside any unit of this level."""
         return getattr(unit, self.value) or self.none_label
 
     @property
     def none_label(self) -> str:
-        """How teams outside any unit of this level are grouped and named: "(no division)"."""
-        return f"(no {self.value})"
+        """How teams outside any unit of this level are grouped and named, as a board member reads it
+        (a bare "(no division)" looked like a missing value)."""
+        return f"Teams outside a {self.value}"
 
 
 NO_DEPARTMENT = Level.DEPARTMENT.none_label
@@ -318,6 +321,13 @@ DATA_COLUMNS = (
     "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
 )
 
+def _shown(value: object) -> object:
+    """A Data sheet cell: an enum as its text, a period as its label."""
+    if isinstance(value, Enum):
+        return value.value
+    return value.label if isinstance(value, Period) else value
+
+
 @dataclass(frozen=True)
 class ReportedItem:
     """One plan item as reported for a period (or Missing): a row of the consolidated table.
@@ -326,7 +336,7 @@ class ReportedItem:
     explain rows. `team` is the team code; a missing item has status Missing and no source.
     """
 
-    period: str
+    period: Period  # the Data sheet shows its label, e.g. 2015/16 Q3
     directorate: str
     department: str
     team: str
@@ -356,10 +366,8 @@ class ReportedItem:
     year_to_date: float | None = None  # discrete PIs: this quarter plus the year's earlier quarters
 
     def data_row(self) -> tuple[object, ...]:
-        return tuple(
-            getattr(self, name).value if isinstance(getattr(self, name), Enum) else getattr(self, name)
-            for name in DATA_COLUMNS
-        )
+        """The contract columns as a sheet or CSV holds them: enums as their text, the period as its label."""
+        return tuple(_shown(getattr(self, name)) for name in DATA_COLUMNS)
 
 
 class NarrativeType(StrEnum):
@@ -415,18 +423,41 @@ class SourceRecord:
     identified: bool = True
 
 
+class Movement(StrEnum):
+    """How an item's status moved since its last report (the master's Movers sheet)."""
+
+    WORSE = "worse"      # along Green -> Amber -> Red
+    BETTER = "better"    # along Red -> Amber -> Green
+    CHANGED = "changed"  # to or from N/A or Missing: neither better nor worse
+    NEW = "new"          # never reported before
+
+
+@dataclass(frozen=True)
+class Mover:
+    """An item whose status changed since its last report in history, or that is new."""
+
+    item: ReportedItem
+    movement: Movement
+    previous_period: str = ""
+    previous_status: Status | None = None
+    previous_commentary: str = ""
+
+
 @dataclass(frozen=True)
 class Consolidation:
     """Everything the master workbook shows for one period."""
 
-    period: str
+    period: Period
     plan: Plan
     items: tuple[ReportedItem, ...]
     narrative: tuple[NarrativeEntry, ...] = ()
     findings: tuple[Finding, ...] = ()
     sources: tuple[SourceRecord, ...] = ()
-    # key PI trends from history: ref -> ((period label, value), ...) oldest first
-    trends: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    # key PI trends from history: ref -> ((period, value), ...) oldest first
+    trends: dict[str, tuple[tuple[Period, float], ...]] = field(default_factory=dict)
+    # worst movement first; has_history says whether anything earlier was there to compare with
+    movers: tuple[Mover, ...] = ()
+    has_history: bool = False
 
 
 @dataclass(frozen=True)

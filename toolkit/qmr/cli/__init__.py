@@ -48,7 +48,8 @@ class Out:
         self.errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
     def say(self, *parts: object) -> None:
-        self.console.print(*parts)
+        if not self.quiet:  # rich renders even a quiet console's tables: seconds for thousands of rows
+            self.console.print(*parts)
 
     def fail(self, message: str) -> None:
         """`message` is plain text (file names, what a return said): never read as rich markup."""
@@ -395,7 +396,8 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
     plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
     written = []
     if feedback:  # before the findings are shown and the report written, so a copy not made is in both
-        written = quarter.write_feedback_copies(batch, feedback, period)
+        copies = quarter.write_feedback_copies(batch, feedback, period)
+        written, batch = copies.written, batch.plus(copies.findings)
     _summary(out, plan_obj, period, batch)
     _print_findings(out, batch.validation.findings, title="Findings", limit=40)
     if feedback:
@@ -428,8 +430,9 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
     target = _output(out, period, f"QMR_{period.slug}.xlsx")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _, written = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
-                                           by=Level(by) if by else None)
+    done = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
+                                     by=Level(by) if by else None)
+    batch, written = batch.plus(done.findings), done.written
     _summary(printer, plan_obj, period, batch)
     # what made the run exit 1 must be visible here too, not only in the master's Validation sheet
     serious = [f for f in batch.validation.findings if f.severity in (Severity.REJECTED, Severity.ERROR)]
@@ -618,8 +621,15 @@ def demo(directory: Path, period: Period | None, example: str, quiet: bool) -> N
     out.say(_escape(outcome.describe()))
 
 
+# A national collection has thousands of teams: past this many, the summary lists only the teams with
+# something to see (missing, rejected, errors, warnings), and counts the rest.
+SUMMARY_EVERY_TEAM_UP_TO = 40
+
+
 def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     """Received / missing / rejected and findings by severity, by team."""
+    if out.quiet:
+        return
     validation = batch.validation
     states = batch.states  # the teams with something due: a code not in the register is nobody's
     counts = Counter(ReturnState.REJECTED if s is ReturnState.UNREADABLE else s for s in states.values())
@@ -632,10 +642,17 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     for finding in validation.findings:
         by_team.setdefault(finding.team, {}).setdefault(finding.severity, 0)
         by_team[finding.team][finding.severity] += 1
+    every_team = len(states) <= SUMMARY_EVERY_TEAM_UP_TO
+    clean = 0
     for code, state in states.items():
         found = by_team.get(code, {})
+        if not every_team and state is ReturnState.RECEIVED and not found:
+            clean += 1
+            continue
         table.add_row(*map(_cell, (code, _state_text(state), found.get(Severity.REJECTED, 0),
                                    found.get(Severity.ERROR, 0), found.get(Severity.WARNING, 0))))
+    if clean:
+        table.caption = Text(f"and {clean} more teams received with nothing to report")
     out.say(table)
 
 

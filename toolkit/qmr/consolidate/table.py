@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from qmr.consolidate.movers import find_movers
 from qmr.judge.auto_status import direction, trend
 from qmr.judge.past import index_past
 from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
@@ -33,21 +34,25 @@ def consolidate(
     objectives = {o.ref: o for o in plan.objectives}
     indicators = {i.ref: i for i in plan.indicators}
     items: list[ReportedItem] = []
+    keyed: list[tuple[ReportedItem, str]] = []
     for team in plan.teams:
         received = accepted.get(team.code)
         for sheet, rows in layout.sheets_for(plan.for_team(team.code), period):
             for row in rows:
                 items.append(_item(plan, period, team, sheet, row, received, objectives, indicators, history))
+                keyed.append((items[-1], row.key))
     trends = _key_trends(plan, period, items, history)
     narrative = tuple(entry for r in validation.accepted for entry in r.narrative)
     return Consolidation(
-        period=period.label,
+        period=period,
         plan=plan,
         items=tuple(items),
         narrative=narrative,
         findings=tuple(validation.findings),
         sources=tuple(sorted(validation.sources, key=lambda s: (s.file, s.outcome))),
         trends=trends,
+        movers=tuple(find_movers(keyed, history)) if history else (),
+        has_history=bool(history),
     )
 
 
@@ -93,7 +98,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
             year_to_date = _year_to_date(period, numeric_actual, earlier)
 
     return ReportedItem(
-        period=period.label,
+        period=period,
         directorate=team.directorate,
         department=team.department,
         team=team.code,
@@ -135,16 +140,16 @@ def _year_to_date(period: Period, actual: float | None, earlier: list[tuple[Peri
 
 
 def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
-                ) -> dict[str, tuple[tuple[str, float], ...]]:
+                ) -> dict[str, tuple[tuple[Period, float], ...]]:
     """Key PI series (history then this period) for the Summary's trend charts."""
-    trends: dict[str, tuple[tuple[str, float], ...]] = {}
+    trends: dict[str, tuple[tuple[Period, float], ...]] = {}
     for item in items:
         if item.kind is not Kind.INDICATOR or not item.key:
             continue
         earlier = history.get((item.team, layout.row_key(Kind.INDICATOR, item.ref)), [])
-        series = [(p.label, v.actual) for p, v in earlier if isinstance(v.actual, float)]
+        series = [(p, v.actual) for p, v in earlier if isinstance(v.actual, float)]
         if isinstance(item.actual, float):
-            series.append((period.label, item.actual))
+            series.append((period, item.actual))
         if len(series) >= 2:
             trends[item.ref] = tuple(series)
     return trends
@@ -152,7 +157,7 @@ def _key_trends(plan: Plan, period: Period, items: list[ReportedItem], history
 
 def by_level(consolidation: Consolidation, level: Level) -> dict[str, Consolidation]:
     """One consolidation per unit of `level` (department, division, ...), named as the master's
-    Summary names them; teams outside any unit of the level form the "(no division)" part."""
+    Summary names them; teams outside any unit of the level form the "Teams outside a division" part."""
     def unit_of(team_code: str) -> str:
         team = consolidation.plan.team(team_code)
         return level.of(team) if team else level.none_label
@@ -171,6 +176,7 @@ def by_level(consolidation: Consolidation, level: Level) -> dict[str, Consolidat
             sources=tuple(s for s in consolidation.sources if s.team in codes),
             trends={ref: series for ref, series in consolidation.trends.items()
                     if any(i.ref == ref and i.team in codes for i in consolidation.items)},
+            movers=tuple(m for m in consolidation.movers if m.item.team in codes),
         )
     return result
 

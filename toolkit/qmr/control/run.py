@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qmr import cycle
 from qmr.control.workbook import ControlError, ControlSettings
-from qmr.findings import sorted_findings
+from qmr.findings import has_problems, sorted_findings
 from qmr.judge.return_state import return_states, teams_in
 from qmr.model import Finding, ReturnState, Severity
 from qmr.period import Period
@@ -92,8 +92,9 @@ def _validate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     batch = _batch(settings, plan, period)
     output = _output(settings, period)
     report, csv_path = write_findings_report(batch.validation.findings, output / f"findings_{period.slug}.xlsx")
-    copies = cycle.write_feedback_copies(batch, output / "feedback", period)
-    findings = tuple(sorted_findings(batch.validation.findings))
+    feedback = cycle.write_feedback_copies(batch, output / "feedback", period)
+    copies = feedback.written
+    findings = tuple(sorted_findings([*batch.validation.findings, *feedback.findings]))
     serious = sum(f.severity in (Severity.REJECTED, Severity.ERROR) for f in findings)
     message = (f"{period.label}: {len(findings)} findings ({serious} rejected or errors); report {report}; "
                f"{len(copies)} feedback copies in {output / 'feedback'}")
@@ -104,10 +105,10 @@ def _validate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
 def _consolidate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     batch = _batch(settings, plan, period)
     target = _output(settings, period) / f"QMR_{period.slug}.xlsx"
-    _, written = cycle.run_consolidation(plan, period, batch, target, db=settings.db)
-    findings = tuple(sorted_findings(batch.validation.findings))
-    return RunOutcome("consolidate", EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN,
-                      f"Master workbook: {written[0]}", findings, tuple(written))
+    done = cycle.run_consolidation(plan, period, batch, target, db=settings.db)
+    findings = tuple(sorted_findings([*batch.validation.findings, *done.findings]))
+    return RunOutcome("consolidate", EXIT_PROBLEMS if has_problems(findings) else EXIT_CLEAN,
+                      f"Master workbook: {done.written[0]}", findings, tuple(done.written))
 
 
 def _report(settings: ControlSettings, plan, period: Period) -> RunOutcome:

@@ -100,7 +100,7 @@ def run_demo(directory: Path, period: Period | None = None, *, example: str = DE
     output = folder.output_for(period)
     output.mkdir(parents=True, exist_ok=True)
     report, _ = write_findings_report(batch.validation.findings, output / f"findings_{period.slug}.xlsx")
-    feedback = write_feedback_copies(batch, output / "feedback", period)
+    feedback = write_feedback_copies(batch, output / "feedback", period).written
     reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period),
                                 output / "reminders")
     master = output / f"QMR_{period.slug}.xlsx"

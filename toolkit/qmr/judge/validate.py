@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from qmr import normalise
+from qmr.findings import has_problems
 from qmr.judge.auto_status import auto_status
 from qmr.judge.past import PastIndex, index_past
 from qmr.model import (
@@ -53,6 +54,15 @@ class Incoming(Protocol):
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a readable return can be read again: the source file it came in (itself, or the zip or
+    e-mail holding it) and the SHA-256 of what was judged, to tell if it changed since."""
+
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class JudgedItem:
     """One row of an accepted return after judging; status Missing when it had an error."""
 
@@ -78,6 +88,16 @@ class AcceptedReturn:
     narrative: tuple[NarrativeEntry, ...]
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What judging one return found: its items by row key, sign-off date, narrative, and findings."""
+
+    items: dict[str, JudgedItem]
+    signed_off: date | None
+    narrative: tuple[NarrativeEntry, ...]
+    findings: list[Finding]
+
+
 @dataclass
 class Validation:
     """Everything validation learned from one batch of sources."""
@@ -85,12 +105,21 @@ class Validation:
     accepted: list[AcceptedReturn] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sources: list[SourceRecord] = field(default_factory=list)
-    # what each readable file said it was, for feedback copies: file -> (team, bytes)
-    readable: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    # what each readable file said it was, for feedback copies: file -> (team, Origin). Not its bytes:
+    # a batch of 20,000 returns is not held in memory; a feedback copy reads its file again.
+    readable: dict[str, tuple[str, Origin]] = field(default_factory=dict)
     encrypted: set[str] = field(default_factory=set)  # files that came password-protected
 
     def has_problems(self) -> bool:
-        return any(f.severity in (Severity.REJECTED, Severity.ERROR) for f in self.findings)
+        return has_problems(self.findings)
+
+    def plus(self, findings: Iterable[Finding]) -> Validation:
+        """This validation with what a later step (history, feedback copies) found put after its own."""
+        return replace(self, findings=[*self.findings, *findings])
+
+    def after(self, findings: Iterable[Finding], sources: Iterable[SourceRecord] = ()) -> Validation:
+        """This validation with what an earlier step (collection) found put before its own."""
+        return replace(self, findings=[*findings, *self.findings], sources=[*sources, *self.sources])
 
 
 def validate(
@@ -99,16 +128,15 @@ def validate(
     incoming: Iterable[Incoming],
     past: Sequence[PastValue] = (),
     *,
-    prior: Validation | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Validation:
-    """Read and judge every incoming file. `prior` carries findings/sources from collection.
+    """Read and judge every incoming file; the caller adds what collection found (cycle.py).
 
     Reading is spread over `workers` processes (default: every core) when there are enough files
     to pay for starting them; `progress` is called with (files read so far, files in all).
     """
-    result = prior or Validation()
+    result = Validation()
     candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
     items = list(incoming)
     for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
@@ -122,18 +150,18 @@ def validate(
             result.findings.append(refusal)
             result.sources.append(_record(item, team, SourceOutcome.REJECTED, refusal.message))
             continue
-        result.readable[item.name] = (team, item.data)
+        result.readable[item.name] = (team, Origin(getattr(item, "container", "") or item.name, item.sha256))
         if getattr(item, "encrypted_was", False):
             result.encrypted.add(item.name)
         candidates.append((item, workbook))
 
     earlier = index_past(past, period)
     for item, workbook in _newest_per_team(_distinct(candidates, result), result):
-        accepted, findings = judge(plan, period, workbook, earlier)
-        result.findings.extend(findings)
+        judged = judge(plan, period, workbook, earlier)
+        result.findings.extend(judged.findings)
         result.accepted.append(AcceptedReturn(
             item.name, workbook.identity.team, item.sha256, item.size, item.modified,
-            accepted[1], accepted[0], accepted[2]))
+            judged.signed_off, judged.items, judged.narrative))
         result.sources.append(_record(item, workbook.identity.team, SourceOutcome.ACCEPTED))
     result.accepted.sort(key=lambda r: r.team)
     return result
@@ -257,7 +285,7 @@ def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layo
 
 def judge(
     plan: Plan, period: Period, workbook: ReturnedWorkbook, earlier: PastIndex | None = None
-) -> tuple[tuple[dict[str, JudgedItem], date | None, tuple[NarrativeEntry, ...]], list[Finding]]:
+) -> Judgement:
     """Judge one readable return of the right period and a known team; `earlier` is the history."""
     team = workbook.identity.team
     file = workbook.file
@@ -294,7 +322,7 @@ def judge(
     findings.extend(signoff_findings)
     narrative, narrative_findings = _judge_narrative(workbook, file, team)
     findings.extend(narrative_findings)
-    return (items, signed, narrative), findings
+    return Judgement(items, signed, narrative, findings)
 
 
 def _judge_row(

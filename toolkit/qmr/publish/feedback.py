@@ -32,6 +32,7 @@ from qmr.collect.sources import OLE_MAGIC
 from qmr.findings import CELL_RE, finding_sort_key
 from qmr.model import Finding, Severity
 from qmr.publish.findings_report import FIXED_CREATED, clean_text
+from qmr.publish.master.styles import CALIBRI_11_PER_UNIT, wrapped_lines
 from qmr.statuses import SEVERITY_COLOURS
 
 FEEDBACK_SHEET = "What to fix"  # the return reader must ignore a sheet of this name in a resubmission
@@ -54,6 +55,8 @@ _HIGHLIGHT_COLOURS = {fill.fgColor.rgb for fill in _HIGHLIGHT.values()}
 _LIST_HEADERS = ("Severity", "Sheet", "Cell", "Go to", "What is wrong", "What to do")
 _LIST_WIDTHS = (11, 16, 8, 12, 60, 50)
 _LIST_HEADER_ROW = 5
+_WRAPPED = (2, 5, 6)  # Sheet, What is wrong, What to do: the columns whose text wraps
+_LINE_HEIGHT = 15.0  # points per line of 11pt Calibri, the feedback sheet's (default) font
 
 
 class FeedbackError(ValueError):
@@ -300,6 +303,12 @@ def _put_text(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     return cell
 
 
+def _font(**style: object) -> Font:
+    """Calibri, like the return's own cells: a font without a name prints in a serif face in
+    LibreOffice."""
+    return Font(name="Calibri", **{"size": 11, **style})
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -310,26 +319,26 @@ def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tu
     errors = sum(1 for f in ordered if f.severity in (Severity.REJECTED, Severity.ERROR))
     warnings_ = sum(1 for f in ordered if f.severity is Severity.WARNING)
     title = " ".join(part for part in ("What to fix:", team_name, period_label) if part)
-    _put_text(sheet, 1, 1, title).font = Font(bold=True, size=14)
+    _put_text(sheet, 1, 1, title).font = _font(bold=True, size=14)
     _put_text(sheet, 2, 1, f"{_plural(errors, 'error')} and {_plural(warnings_, 'warning')} "
                            "were found in this return.")
     _put_text(sheet, 3, 1, "Please correct the highlighted cells (each has a comment saying what to do) "
                            "and send the file back.")
     if any(f.severity is Severity.REJECTED for f in ordered):
         _put_text(sheet, 4, 1, "This file could not be accepted as it is: the first rows below say why."
-                  ).font = Font(bold=True, color="FF9C0006")
+                  ).font = _font(bold=True, color="FF9C0006")
 
     header_fill = PatternFill(fill_type="solid", fgColor="FFD9E1F2")
     for column, header in enumerate(_LIST_HEADERS, start=1):
         cell = _put_text(sheet, _LIST_HEADER_ROW, column, header)
-        cell.font, cell.fill = Font(bold=True), header_fill
+        cell.font, cell.fill = _font(bold=True), header_fill
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     for row, (finding, place) in enumerate(zip(ordered, places, strict=True), start=_LIST_HEADER_ROW + 1):
         severity = _put_text(sheet, row, 1, finding.severity.value)
         background, font = SEVERITY_COLOURS[finding.severity]
         severity.fill = PatternFill(fill_type="solid", fgColor="FF" + background.lstrip("#"))
-        severity.font = Font(bold=True, color="FF" + font.lstrip("#"))
+        severity.font = _font(bold=True, color="FF" + font.lstrip("#"))
         _put_text(sheet, row, 2, place[0].title if place else finding.sheet)
         _put_text(sheet, row, 3, place[1] if place else finding.cell)
         if place is not None:
@@ -337,20 +346,25 @@ def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tu
             link = _put_text(sheet, row, 4, "Go to cell")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(place[0].title)}!"
                                                                       f"{place[1]}")
-            link.font = Font(color="FF0563C1", underline="single")
+            link.font = _font(color="FF0563C1", underline="single")
         _put_text(sheet, row, 5, finding.message)
         _put_text(sheet, row, 6, finding.action)
         for column in range(1, 7):
-            sheet.cell(row=row, column=column).alignment = wrap if column >= 5 else top
+            sheet.cell(row=row, column=column).alignment = wrap if column in _WRAPPED else top
+        sheet.row_dimensions[row].height = list_row_height(sheet, row)
 
     for column, width in enumerate(_LIST_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     last = _LIST_HEADER_ROW + max(len(ordered), 1)
     sheet.auto_filter.ref = f"A{_LIST_HEADER_ROW}:F{last}"
     sheet.freeze_panes = f"A{_LIST_HEADER_ROW + 1}"
-    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{_LIST_HEADER_ROW}:{_LIST_HEADER_ROW}"
+    sheet.print_options.gridLines = False
+    sheet.oddFooter.center.text = "&A"
+    sheet.oddFooter.right.text = "Page &P of &N"
 
     # Open on the list. Only one tab may be selected: several selected tabs are "grouped" in Excel,
     # and a clerk's typing would then go into every grouped sheet.
@@ -362,6 +376,16 @@ def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tu
             chart_view.tabSelected = False
     sheet.sheet_view.tabSelected = True
     workbook.active = 0
+
+
+def list_row_height(sheet: Worksheet, row: int) -> float:
+    """The height a What to fix row needs for its wrapped text: openpyxl cannot measure text, and
+    neither Excel nor LibreOffice re-fits a row's height on opening, so unset rows print one line
+    tall and their text runs into the next row."""
+    lines = max((wrapped_lines(str(sheet.cell(row=row, column=column).value or ""),
+                               _LIST_WIDTHS[column - 1], per_unit=CALIBRI_11_PER_UNIT)
+                 for column in _WRAPPED), default=1)
+    return _LINE_HEIGHT * lines + 3
 
 
 def _save(workbook: Workbook) -> bytes:

@@ -18,6 +18,7 @@ import xlsxwriter
 from qmr.atomic import write_bytes_atomic
 from qmr.findings import csv_safe, sorted_findings
 from qmr.model import Finding
+from qmr.publish.master.styles import fitted_height, print_setup
 from qmr.statuses import SEVERITY_COLOURS
 
 REPORT_SHEET = "Findings"
@@ -33,7 +34,7 @@ EXCEL_MAX_TEXT = 32767  # characters a cell can hold
 # Width caps per column: long messages wrap instead of making the sheet unreadably wide.
 _WIDTH_CAPS = {"severity": 10, "team": 16, "file": 40, "sheet": 18, "cell": 9, "message": 70,
                "action": 55, "code": 24}
-_WRAPPED = ("message", "action")
+_WRAPPED = ("file", "message", "action")  # a path wraps too: cut, it names no file
 
 # Control characters XML cannot hold; text from returns may carry them and they would break the file.
 _ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
@@ -72,10 +73,12 @@ def _xlsx_bytes(rows: list[tuple[str, ...]]) -> bytes:
                                             "strings_to_urls": False, "strings_to_numbers": False})
     workbook.set_properties({"title": "qmr findings", "created": FIXED_CREATED})
     sheet = workbook.add_worksheet(REPORT_SHEET)
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    top = workbook.add_format({"valign": "top"})
+    # 10pt Arial like the master, the font fitted_height measures wrapped text in
+    base = {"font_name": "Arial", "font_size": 10, "valign": "top"}
+    wrap = workbook.add_format({**base, "text_wrap": True})
+    top = workbook.add_format(base)
     severity_formats = {
-        severity.value: workbook.add_format({"bg_color": bg, "font_color": fg, "bold": True, "valign": "top"})
+        severity.value: workbook.add_format({**base, "bg_color": bg, "font_color": fg, "bold": True})
         for severity, (bg, fg) in SEVERITY_COLOURS.items()
     }
 
@@ -95,10 +98,16 @@ def _xlsx_bytes(rows: list[tuple[str, ...]]) -> bytes:
                 cell_format = wrap if name in _WRAPPED else top
             sheet.write_string(number, column, value, cell_format)
 
-    for column, name in enumerate(REPORT_COLUMNS):
-        longest = max([len(name)] + [len(row[column]) for row in rows])
-        sheet.set_column(column, column, min(longest + 2, _WIDTH_CAPS[name]))
+    widths = [min(max([len(name)] + [len(row[column]) for row in rows]) + 2, _WIDTH_CAPS[name])
+              for column, name in enumerate(REPORT_COLUMNS)]
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    for number, row in enumerate(rows, start=1):
+        # LibreOffice does not re-fit row heights on opening: without them wrapped rows overlap in print
+        sheet.set_row(number, fitted_height((value, width, False) for value, width, name
+                                            in zip(row, widths, REPORT_COLUMNS, strict=True) if name in _WRAPPED))
     sheet.freeze_panes(1, 0)
+    print_setup(sheet, "qmr findings report", 0)
     workbook.close()
     return buffer.getvalue()
 

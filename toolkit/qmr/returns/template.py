@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -139,15 +141,35 @@ def write_templates(
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = generated_at or _now()
     previous = previous_commentary or {}
-    paths = []
-    for code in dict.fromkeys(codes):  # a code given twice gets one file
-        path = out_dir / template_name(period, code)
-        paths.append(write_return(plan, code, period, path, deadline=deadline,
-                                  previous_commentary=previous.get(code), generated_at=stamp))
+    jobs = [(code, period, out_dir / template_name(period, code), deadline, previous.get(code), stamp)
+            for code in dict.fromkeys(codes)]  # a code given twice gets one file
+    if len(jobs) >= PARALLEL_FROM and _cores() > 1:
+        with ProcessPoolExecutor(initializer=_give_worker, initargs=(plan,)) as pool:
+            paths = list(pool.map(_write_job, jobs, chunksize=max(1, min(16, len(jobs) // (4 * _cores())))))
+    else:
+        paths = [_write_job(job, plan) for job in jobs]
     teams_sent = [plan.team(code) for code in dict.fromkeys(codes)]
     _write_distribution(out_dir / DISTRIBUTION_FILE,
                         [(p.name, t) for p, t in zip(paths, teams_sent, strict=True) if t is not None])
     return paths
+
+
+PARALLEL_FROM = 8  # a template takes a tenth of a second or more: from a few, every core pays
+_WORKER_PLAN: dict[str, Plan] = {}  # a pool worker's own copy of the plan, given once, not once per template
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
+def _give_worker(plan: Plan) -> None:
+    _WORKER_PLAN["plan"] = plan
+
+
+def _write_job(job: tuple, plan: Plan | None = None) -> Path:
+    code, period, path, deadline, previous, stamp = job
+    return write_return(plan or _WORKER_PLAN["plan"], code, period, path, deadline=deadline,
+                        previous_commentary=previous, generated_at=stamp)
 
 
 def write_return(
@@ -411,7 +433,8 @@ def _narrative(ws: Worksheet, team: Team, period: Period) -> tuple[str, str, int
     headers.append((check_letter, "Check", False, CHECK_WIDTH))
     _headers(ws, headers)
     ws.freeze_panes = f"A{FIRST_ROW}"
-    _print_setup(ws, repeat=True)
+    # one page: the free rows are a form, and at full size the last one spilled onto a page of its own
+    _print_setup(ws, repeat=True, one_page=True)
 
     last = FIRST_ROW + layout.NARRATIVE_ROWS - 1
     a, b, c = (layout.narrative_letter(key) for key in ("type", "title", "text"))

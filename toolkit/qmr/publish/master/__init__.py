@@ -21,7 +21,8 @@ from xlsxwriter.workbook import Workbook
 
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
-from qmr.period import Period, PeriodError
+from qmr.period import Period
+from qmr.publish.master.movers import write_movers
 from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
@@ -34,15 +35,12 @@ def sheet_names(consolidation: Consolidation) -> list[str]:
     names = ["Summary", "Exceptions", "Key developments", "Emerging issues", "Milestones", "Key PIs",
              "Other PIs"]
     names += [name for name, kind in (("Risks", Kind.RISK), ("Equality", Kind.EQUALITY)) if kind in kinds]
-    return names + ["Traffic lights", "Data", "Validation", "Sources"]
+    return names + ["Movers", "Traffic lights", "Data", "Validation", "Sources"]
 
 
-def created_date(period_label: str) -> datetime:
+def created_date(period: Period) -> datetime:
     """A fixed document date: the last day of the quarter reported on, never 'now'."""
-    try:
-        return datetime.combine(Period.parse(period_label).end, datetime.min.time())
-    except PeriodError:
-        return datetime(2000, 1, 1)
+    return datetime.combine(period.end, datetime.min.time())
 
 
 def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedItem]:
@@ -59,22 +57,19 @@ def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedIte
 def _build(book: Workbook, consolidation: Consolidation) -> None:
     settings = consolidation.plan.settings
     organisation = settings.get("organisation", "")
-    period = consolidation.period
+    period = consolidation.period.label
     footer = f"{organisation} Quarterly Monitoring Report {period}".strip()
     book.set_properties({
         "title": f"Quarterly Monitoring Report {period}",
         "subject": settings.get("plan", ""),
         "author": "qmr",
         "company": organisation,
-        "created": created_date(period),
+        "created": created_date(consolidation.period),
         "comments": "Master quarterly workbook written by qmr.",
     })
     styles = Styles(book)
     order = Ordering(consolidation.plan, consolidation.items)
-    try:
-        year_end = Period.parse(period).year_end
-    except PeriodError:
-        year_end = False
+    year_end = consolidation.period.year_end
     for name in sheet_names(consolidation):
         sheet = book.add_worksheet(name)
         if name == "Summary":
@@ -90,6 +85,8 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
         elif name in APPENDICES:
             write_appendix(sheet, APPENDICES[name], _appendix_items(consolidation, name), order, styles,
                            period, footer)
+        elif name == "Movers":
+            write_movers(sheet, consolidation.movers, consolidation.has_history, order, styles, period, footer)
         elif name == "Traffic lights":
             write_legend(sheet, styles, period, year_end, footer)
         elif name == "Data":

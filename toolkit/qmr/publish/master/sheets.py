@@ -37,12 +37,12 @@ class Column:
     header: str
     width: float
     value: Callable[[ReportedItem, Ordering], object]
-    # text | number (formatted by the PI's unit) | status | icon | arrow
+    # text | number (formatted by the PI's unit) | status | arrow
     style: str = "text"
 
 
 def _status_columns() -> list[Column]:
-    return [Column("Status", 10, lambda i, o: i.status, "status"), Column("", 4.5, lambda i, o: None, "icon")]
+    return [Column("Status", 12, lambda i, o: i.status, "status")]
 
 
 def _ref(i: ReportedItem, o: Ordering) -> str:
@@ -122,12 +122,10 @@ APPENDICES = {
 def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Sequence[Column],
                     order: Ordering, styles: Styles) -> float | None:
     """Write one item across the columns; returns the height its wrapped text needs."""
-    icon_col = next((c for c, col in enumerate(columns) if col.style == "icon"), None)
+    texts = []  # each text column's value, computed once: for the cell and for the row's height
     for col, column in enumerate(columns):
         if column.style == "status":
-            write_status(sheet, row, col, item.status, styles, icon_col)
-        elif column.style == "icon":
-            continue  # written with the status
+            write_status(sheet, row, col, item.status, styles)
         elif column.style == "number":
             value = column.value(item, order)
             fmt = styles.for_unit(item.unit) if _is_number(value) else styles.text
@@ -135,9 +133,12 @@ def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Seq
         elif column.style == "arrow":
             write_value(sheet, row, col, column.value(item, order), styles.center)
         else:
-            write_value(sheet, row, col, column.value(item, order), styles.text)
-    return fitted_height((column.value(item, order), column.width, False) for column in columns
-                         if column.style == "text")
+            value = column.value(item, order)
+            write_value(sheet, row, col, value, styles.text)
+            if column.style == "text":
+                texts.append((value, column.width, False))
+    return fitted_height(texts)
+
 
 
 def _is_number(value: object) -> bool:
@@ -148,14 +149,13 @@ def _finish_table(sheet: Worksheet, styles: Styles, columns: Sequence[Column], l
                   footer: str) -> None:
     """Frozen header, autofilter, conditional traffic lights, print set-up: common to every list."""
     set_columns(sheet, [c.width for c in columns])
-    write_header(sheet, HEADER_ROW, [c.header or "●" for c in columns], styles)
+    write_header(sheet, HEADER_ROW, [c.header for c in columns], styles)
     sheet.set_row(HEADER_ROW, 20)
     sheet.freeze_panes(FIRST_ROW, 0)
     sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), len(columns) - 1)
     styles_by_col = {c.style: n for n, c in enumerate(columns)}
     if "status" in styles_by_col:
-        add_status_lights(sheet, styles, FIRST_ROW, last_row, styles_by_col["status"],
-                          styles_by_col.get("icon"))
+        add_status_lights(sheet, styles, FIRST_ROW, last_row, styles_by_col["status"])
     if "arrow" in styles_by_col:
         add_arrow_colours(sheet, styles, FIRST_ROW, last_row, styles_by_col["arrow"])
     print_setup(sheet, footer, HEADER_ROW)

@@ -18,9 +18,7 @@ from qmr.statuses import SEVERITY_COLOURS
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
 STATUS_FILLS = {status: f"#{colour}" for status, colour in colours.STATUS_FILLS.items()}
-STATUS_FONTS = {Status.MISSING: f"#{colours.STATUS_FONTS[Status.MISSING]}"}
-# The icon column: 3/2/1 drive Excel's 3_traffic_lights icon set (green/amber/red).
-ICON_VALUES = {Status.GREEN: 3, Status.AMBER: 2, Status.RED: 1}
+STATUS_FONTS = {status: f"#{colour}" for status, colour in colours.STATUS_FONTS.items()}
 ARROWS = {"better": "↑ better", "same": "→ same", "worse": "↓ worse"}
 
 HEADER_FILL = "#1F3864"
@@ -48,7 +46,6 @@ class Styles:
         self.text = book.add_format({**ruled, "text_wrap": True})
         self.bold = book.add_format({**ruled, "bold": True, "text_wrap": True})
         self.center = book.add_format({**ruled, "align": "center"})
-        self.icon = book.add_format({**ruled, "align": "center", "valign": "vcenter"})
         self.status = book.add_format({**ruled, "align": "center", "bold": True})
         self.number = book.add_format({**ruled, "num_format": "General", "align": "right"})
         self.count = book.add_format({**ruled, "num_format": "0", "align": "center"})
@@ -60,9 +57,12 @@ class Styles:
         self.prose = book.add_format({**base, "text_wrap": True})
         self.label = book.add_format({**base, "bold": True, "text_wrap": True})
         self.plain = book.add_format({**base})  # the Data sheet: one line per row, for filtering
-        # The conditional formats (dxf) that colour a status cell by its text.
+        # The conditional formats (dxf) that colour a status cell by its text and show its symbol
+        # before the word (a number format: the cell's value stays the word, for filters and the Data
+        # contract).
         self.status_dxf = {
-            status: book.add_format({"bg_color": fill, "font_color": STATUS_FONTS.get(status, "#000000")})
+            status: book.add_format({"bg_color": fill, "font_color": STATUS_FONTS[status],
+                                     "num_format": colours.symbol_format(status)})
             for status, fill in STATUS_FILLS.items()
         }
         # The findings report's colours, so a finding looks the same in the report, the feedback copy
@@ -76,7 +76,7 @@ class Styles:
         # Plain fills for the legend on the Traffic lights sheet.
         self.status_fill = {
             status: book.add_format({**base, "bold": True, "align": "center", "bg_color": fill,
-                                     "font_color": STATUS_FONTS.get(status, "#000000"), "border": 1})
+                                     "font_color": STATUS_FONTS[status], "border": 1})
             for status, fill in STATUS_FILLS.items()
         }
 
@@ -98,6 +98,22 @@ def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object
         sheet.write_number(row, col, value, fmt)
     else:
         sheet.write_string(row, col, str(value), fmt)
+
+
+def write_values(sheet: Worksheet, row: int, values: Sequence[object], fmt: object = None) -> None:
+    """A whole row, as write_value writes each cell, with the common types (text, a finite number,
+    blank) dispatched once per cell on their exact type: tables have hundreds of thousands of cells."""
+    string, number, blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    for col, value in enumerate(values):
+        kind = type(value)
+        if kind is str and value:
+            string(row, col, value, fmt)
+        elif value is None or kind is str:
+            blank(row, col, None, fmt)
+        elif (kind is float or kind is int) and math.isfinite(value):
+            number(row, col, value, fmt)
+        else:
+            write_value(sheet, row, col, value, fmt)
 
 
 def set_columns(sheet: Worksheet, widths: Sequence[float], fmt: object = None) -> None:
@@ -135,20 +151,14 @@ def print_setup(sheet: Worksheet, footer_left: str, header_row: int | None, fit_
 
 
 def add_status_lights(sheet: Worksheet, styles: Styles, first_row: int, last_row: int,
-                      status_col: int, icon_col: int | None = None) -> None:
+                      status_col: int) -> None:
     """Traffic lights as conditional formats, so they follow the rows through sorting and filtering:
-    the status cell coloured by its text, and the icon column's 3/2/1 shown as icons only."""
+    the status cell coloured by its text and shown with its symbol ("✖ Red")."""
     if last_row < first_row:
         return
     for status, dxf in styles.status_dxf.items():
         sheet.conditional_format(first_row, status_col, last_row, status_col, {
             "type": "cell", "criteria": "==", "value": f'"{status.value}"', "format": dxf,
-        })
-    if icon_col is not None:
-        sheet.conditional_format(first_row, icon_col, last_row, icon_col, {
-            "type": "icon_set", "icon_style": "3_traffic_lights", "icons_only": True,
-            "icons": [{"criteria": ">=", "type": "number", "value": 3},
-                      {"criteria": ">=", "type": "number", "value": 2}],
         })
 
 
@@ -161,29 +171,27 @@ def add_arrow_colours(sheet: Worksheet, styles: Styles, first_row: int, last_row
         })
 
 
-def write_status(sheet: Worksheet, row: int, col: int, status: Status, styles: Styles,
-                 icon_col: int | None = None) -> None:
+def write_status(sheet: Worksheet, row: int, col: int, status: Status, styles: Styles) -> None:
     sheet.write_string(row, col, status.value, styles.status)
-    if icon_col is not None:
-        icon = ICON_VALUES.get(status)
-        if icon is None:
-            sheet.write_blank(row, icon_col, None, styles.icon)
-        else:
-            sheet.write_number(row, icon_col, icon, styles.icon)
 
 
 LINE_HEIGHT = 12.75  # points per line of 10pt Arial
+# Characters of mixed-case text per column width unit (a Calibri-11 '0', 7px): 10pt Arial averages
+# about 5px a character (measured on LibreOffice's PDF: 75 characters fill a width-54 column);
+# 11pt Calibri, the workbook default openpyxl writes in, about 6px. Bold takes about 12% more.
+ARIAL_10_PER_UNIT, CALIBRI_11_PER_UNIT, BOLD_WIDER = 1.25, 1.1, 0.88
 
 
-def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
-    """How many lines a wrapped cell of this column width needs, by greedy word wrap. A column
-    width unit is a Calibri-11 '0' (7px); mixed-case 10pt Arial averages about 5px a character
-    (measured on LibreOffice's PDF: 75 characters fill a width-54 column), bold about 10% more."""
-    capacity = max(1, int(width * (1.1 if bold else 1.25)))
+def wrapped_lines(text: str, width: float, bold: bool = False, per_unit: float = ARIAL_10_PER_UNIT) -> int:
+    """How many lines a wrapped cell of this column width needs, by greedy word wrap, for text of
+    `per_unit` characters per width unit. Generous rather than short: a row too short for its text
+    runs into the next one in print."""
+    capacity = max(1, int(width * per_unit * (BOLD_WIDER if bold else 1)))
     lines = 0
     for paragraph in text.split("\n"):
         count, used = 1, 0
-        for word in paragraph.split(" "):
+        # a path breaks after each slash as well as at spaces (LibreOffice wraps it there)
+        for word in re.split(r"(?<=[/\\]) *| ", paragraph):
             if used and used + 1 + len(word) <= capacity:
                 used += 1 + len(word)
             elif used:
@@ -232,7 +240,7 @@ class Ordering:
     appendices and the narrative group by each of them and skip the others."""
 
     def __init__(self, plan: Plan, items: Sequence[ReportedItem]) -> None:
-        # a register naming no level at all still gets one group, "(no department)", as before
+        # a register naming no level at all still gets one group, "Teams outside a department", as before
         self.levels: tuple[Level, ...] = levels_used(plan.teams) or (Level.DEPARTMENT,)
         self.units = {level: ranked((level.of(t) for t in plan.teams), (level.of(i) for i in items))
                       for level in Level}

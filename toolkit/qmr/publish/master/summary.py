@@ -13,7 +13,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from qmr.judge.return_state import return_states
 from qmr.model import Consolidation, Kind, Level, ReportedItem, ReturnState, Status
-from qmr.period import Period, PeriodError
+from qmr.period import Period
+from qmr.publish.master.movers import movers_sentence
 from qmr.publish.master.styles import (
     STATUS_FILLS,
     Ordering,
@@ -41,6 +42,14 @@ KIND_TABLE_TITLES = {
 RETURN_STATES = (ReturnState.RECEIVED, ReturnState.MISSING, ReturnState.REJECTED)
 WIDTH = 7  # columns A:G: a label, then Green, Amber, Red, N/A, Missing, Total
 WIDTHS = (34, 11, 11, 11, 11, 11, 11)
+# The status charts stand side by side across the landscape page (1045 px inside the margins; A:G is
+# 735), so each has the page's height for its bars. Frame: title, legend and value axis.
+CHART_WIDTH, CHART_GAP, CHART_FRAME, CHART_BAR = 515, 10, 95, 24  # px
+MIN_BAR = 16  # px: below this LibreOffice drops every other department's name (9 pt labels)
+ROW_PX, DEFAULT_ROW, HEADING_ROW = 20, 15.0, 18.0  # a default row is 15 pt (20 px); a heading's 12 pt
+# What A4 landscape holds inside print_setup's margins and footer (516 pt), less room for LibreOffice's
+# own row fitting: page one must hold the headline and both status charts, never half a chart.
+PAGE_BODY = 490.0
 TREND_CHART = (355, 200)  # two across A:G, placed like the status charts
 TREND_CHART_ROWS = 11
 NOTHING_DUE = "No team had anything due this period, so there is nothing to chart."
@@ -120,30 +129,38 @@ def kinds_present(items: Sequence[ReportedItem]) -> list[Kind]:
 
 
 class _Cursor:
-    """The next free row of a sheet being written top to bottom."""
+    """The next free row of a sheet being written top to bottom, and the points written so far (to
+    know what still fits on the first printed page)."""
 
-    def __init__(self, row: int = 0) -> None:
+    def __init__(self, row: int = 0, points: float = 0.0) -> None:
         self.row = row
+        self.points = points
 
-    def take(self, rows: int = 1) -> int:
+    def take(self, rows: int = 1, height: float = DEFAULT_ROW) -> int:
         row = self.row
         self.row += rows
+        self.points += rows * height
         return row
 
 
-def _sentence_row(sheet: Worksheet, row: int, label: str, text: str, styles: Styles) -> None:
+def _sentence_row(sheet: Worksheet, cursor: _Cursor, label: str, text: str, styles: Styles) -> None:
+    height = fitted_height([(label, WIDTHS[0], True), (text, sum(WIDTHS[1:]), False)])
+    row = cursor.take(height=height or DEFAULT_ROW)
     # merge_range writes through auto-detection, so merge blank and write the text explicitly.
     sheet.write_string(row, 0, label, styles.label)
     sheet.merge_range(row, 1, row, WIDTH - 1, "", styles.prose)
     sheet.write_string(row, 1, text, styles.prose)
-    sheet.set_row(row, fitted_height([(label, WIDTHS[0], True), (text, sum(WIDTHS[1:]), False)]))
+    sheet.set_row(row, height)
 
 
-def _heading(sheet: Worksheet, row: int, text: str, styles: Styles) -> None:
-    """A section heading ruled across the whole width of the page."""
+def _heading(sheet: Worksheet, cursor: _Cursor, text: str, styles: Styles) -> int:
+    """A section heading ruled across the whole width of the page, at a known height (12 pt type)."""
+    row = cursor.take(height=HEADING_ROW)
+    sheet.set_row(row, HEADING_ROW)
     for col in range(1, WIDTH):
         sheet.write_blank(row, col, None, styles.heading)
     sheet.write_string(row, 0, text, styles.heading)
+    return row
 
 
 def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation, styles: Styles,
@@ -154,11 +171,12 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     set_columns(sheet, WIDTHS)
     sheet.write_string(0, 0, organisation or "Quarterly Monitoring Report", styles.title)
     sheet.set_row(0, 24)
-    sheet.write_string(1, 0, f"Quarterly Monitoring Report, {consolidation.period}", styles.subtitle)
+    sheet.write_string(1, 0, f"Quarterly Monitoring Report, {consolidation.period.label}", styles.subtitle)
+    sheet.set_row(1, HEADING_ROW)
     if settings.get("plan"):
         sheet.write_string(2, 0, settings["plan"], styles.note)
     print_setup(sheet, footer, None)
-    cursor = _Cursor(4)
+    cursor = _Cursor(4, 24 + HEADING_ROW + 2 * DEFAULT_ROW)
 
     kinds = kinds_present(items)
     levels = breakdown_levels(order, [t.code for t in consolidation.plan.teams])
@@ -170,29 +188,31 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
         grouped[level] = {name: grouped[level][name] for name in order.unit_names(level, grouped[level])}
     returns = {level: returns_by_level(consolidation, order, level) for level in levels}
 
-    _heading(sheet, cursor.take(), "At a glance", styles)
+    _heading(sheet, cursor, "At a glance", styles)
     for kind in kinds:
         counts = status_counts(i for i in items if i.kind is kind)
-        _sentence_row(sheet, cursor.take(), KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
+        _sentence_row(sheet, cursor, KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
                       else "Performance indicators", count_sentence(counts, kind), styles)
     total_returns = {state: sum(r[state] for r in returns[levels[0]].values()) for state in RETURN_STATES}
-    _sentence_row(sheet, cursor.take(), "Returns", returns_sentence(total_returns), styles)
+    _sentence_row(sheet, cursor, "Returns", returns_sentence(total_returns), styles)
     attention = sum(1 for i in items if i.status in (Status.RED, Status.AMBER, Status.MISSING))
-    _sentence_row(sheet, cursor.take(), "Needing attention",
+    _sentence_row(sheet, cursor, "Needing attention",
                   f"{attention} {'item is' if attention == 1 else 'items are'} red, amber or missing: "
                   "see the Exceptions sheet", styles)
+    _sentence_row(sheet, cursor, "Since the last report",
+                  movers_sentence(consolidation.movers, consolidation.has_history), styles)
 
     cursor.take()
-    chart_row = cursor.take()
     charted = levels[0]  # the widest breakdown is the picture; narrower ones are in the tables
-    _heading(sheet, chart_row, f"Status by {charted.value}", styles)
-    units = list(grouped[charted])
+    by_unit = grouped[charted]
+    _heading(sheet, cursor, f"Status by {charted.value}", styles)
+    units = list(by_unit)
+    chart_kinds = (Kind.MILESTONE, Kind.INDICATOR) if units else ()
+    anchor, bar = 0, CHART_BAR
     if units:
-        chart_anchor = cursor.take(16)  # the charts sit here, above the tables they draw from
-        # Page one is the headline and the picture; the detail starts a new printed page.
-        sheet.set_h_pagebreaks([cursor.row])
+        anchor, bar = _place_charts(sheet, cursor, len(units))
     else:  # a chart of no units would draw from an empty (reversed) range: say so instead
-        _sentence_row(sheet, cursor.take(), "Nothing due", NOTHING_DUE, styles)
+        _sentence_row(sheet, cursor, "Nothing due", NOTHING_DUE, styles)
         cursor.take()
     for level in levels:
         _unit_sentences(sheet, cursor, level, kinds, grouped[level], returns[level], styles)
@@ -208,12 +228,13 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
         cursor.take()
         _returns_table(sheet, cursor, level, returns[level], styles)
 
-    for position, kind in enumerate((Kind.MILESTONE, Kind.INDICATOR) if units else ()):
-        chart = _status_chart(book, sheet.get_name(), tables[kind], len(units),
-                              KIND_TABLE_TITLES[kind].replace(" by status", ""))
-        # two 355px charts side by side inside A:G (735px), so the page width holds both
-        sheet.insert_chart(chart_anchor, 0 if position == 0 else 2, chart,
-                           {"x_offset": 0 if position == 0 else 55, "y_offset": 4})
+    for index, kind in enumerate(chart_kinds):
+        title = KIND_TABLE_TITLES[kind].replace(" by status", "")
+        chart = _status_chart(book, sheet.get_name(), tables[kind], len(units), title, bar)
+        sheet.insert_chart(anchor, 0, chart, {
+            "x_offset": index * (CHART_WIDTH + CHART_GAP), "y_offset": 4, "description": chart_alt_text(
+            f"{title} by status and {charted.value}", {n: status_counts(i for i in by_unit[n] if i.kind is kind)
+                                                       for n in units})})
 
     if consolidation.trends:
         cursor.take()
@@ -224,7 +245,7 @@ def _unit_sentences(sheet: Worksheet, cursor: _Cursor, level: Level, kinds: list
                     grouped: dict[str, list[ReportedItem]], returns: dict[str, dict[str, int]],
                     styles: Styles) -> None:
     """"By division": the QMR's sentences for each unit of the level."""
-    _heading(sheet, cursor.take(), f"By {level.value}", styles)
+    _heading(sheet, cursor, f"By {level.value}", styles)
     for name, unit_items in grouped.items():
         # milestones and PIs always; risks and equality only where the unit has some
         unit_kinds = [k for k in kinds if k in (Kind.MILESTONE, Kind.INDICATOR) or
@@ -232,13 +253,13 @@ def _unit_sentences(sheet: Worksheet, cursor: _Cursor, level: Level, kinds: list
         parts = [count_sentence(status_counts(i for i in unit_items if i.kind is k), k) for k in unit_kinds]
         if name in returns:
             parts.append(returns_sentence(returns[name]))
-        _sentence_row(sheet, cursor.take(), name, "\n".join(parts), styles)
+        _sentence_row(sheet, cursor, name, "\n".join(parts), styles)
 
 
 def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, level: Level,
                   grouped: dict[str, list[ReportedItem]], kind: Kind, styles: Styles) -> int:
     """A unit x status table with a total row; returns the header row (charts read from it)."""
-    _heading(sheet, cursor.take(), title, styles)
+    _heading(sheet, cursor, title, styles)
     header = cursor.take()
     for col, name in enumerate([level.value.capitalize(), *(s.value for s in STATUS_ORDER), "Total"]):
         sheet.write_string(header, col, name, styles.header)
@@ -261,7 +282,7 @@ def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, level: Level,
 
 def _returns_table(sheet: Worksheet, cursor: _Cursor, level: Level, returns: dict[str, dict[str, int]],
                    styles: Styles) -> None:
-    _heading(sheet, cursor.take(), f"Returns by {level.value}", styles)
+    _heading(sheet, cursor, f"Returns by {level.value}", styles)
     header = cursor.take()
     for col, name in enumerate([level.value.capitalize(), "Expected", "Received", "Missing", "Rejected"]):
         sheet.write_string(header, col, name, styles.header)
@@ -280,9 +301,50 @@ def _returns_table(sheet: Worksheet, cursor: _Cursor, level: Level, returns: dic
         sheet.write_number(row, col, totals[state], styles.count_total)
 
 
-def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int, title: str) -> object:
-    """Stacked columns, one per unit (department, division), coloured like the traffic lights."""
-    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+def chart_height(departments: int, bar: int = CHART_BAR) -> int:
+    """Pixels for a bar chart of this many departments: title, legend and axis, then a bar each."""
+    return CHART_FRAME + bar * departments
+
+
+def chart_rows(departments: int, bar: int = CHART_BAR) -> int:
+    """Default-height rows (20 px) a chart covers, with a row to spare below it."""
+    return -(-chart_height(departments, bar) // ROW_PX) + 1
+
+
+def chart_bar(departments: int, room: float) -> int | None:
+    """The thickest bar (CHART_BAR down to MIN_BAR px) at which a chart of this many departments fits
+    in `room` points, or None when even the thinnest does not."""
+    for bar in range(CHART_BAR, MIN_BAR - 1, -1):
+        if chart_rows(departments, bar) * DEFAULT_ROW <= room:
+            return bar
+    return None
+
+
+def _place_charts(sheet: Worksheet, cursor: _Cursor, departments: int) -> tuple[int, int]:
+    """The row for the status charts (side by side, above the tables they draw from) and their bar
+    thickness. Page one is the headline and the picture, so the bars thin until the charts fit on it,
+    and the detail starts a new page; with too many departments for that, the charts start page two
+    at full size."""
+    bar = chart_bar(departments, PAGE_BODY - cursor.points)
+    anchor = cursor.take(chart_rows(departments, bar or CHART_BAR))
+    sheet.set_h_pagebreaks([cursor.row] if bar else [anchor, cursor.row])
+    return anchor, bar or CHART_BAR
+
+
+def chart_alt_text(title: str, counts: dict[str, dict[Status, int]]) -> str:
+    """What a status chart shows, in numbers, for a screen reader and a PDF's alt text."""
+    parts = []
+    for name, by_status in counts.items():
+        shown = ", ".join(f"{by_status[s]} {s.value}" for s in STATUS_ORDER if by_status[s])
+        parts.append(f"{name}: {shown or 'nothing due'}")
+    return f"Bar chart, {title}. " + "; ".join(parts) + "."
+
+
+def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int, title: str,
+                  bar: int) -> object:
+    """Stacked horizontal bars, one per department named on its axis (long names read across, never
+    rotated into the legend), coloured like the traffic lights, the register's first department on top."""
+    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     first, last = header + 1, header + departments
     for col, status in enumerate(STATUS_ORDER, start=1):
         chart.add_series({
@@ -290,23 +352,26 @@ def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int
             "categories": [sheet_name, first, 0, last, 0],
             "values": [sheet_name, first, col, last, col],
             "fill": {"color": STATUS_FILLS[status]},
-            "border": {"color": "#FFFFFF"},
+            # a dark outline, so the near-white N/A segment shows on white paper and in grey
+            "border": {"color": "#404040", "width": 0.5},
             "gap": 60,
         })
     chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
-    chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_format": "0", "min": 0})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 355, "height": 300})
+    # for a bar chart XlsxWriter's y axis is the category axis (drawn vertically), x the values
+    # reversed, the register's first department is on top; crossing at the last keeps the value
+    # axis at the bottom
+    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"size": 9}})
+    chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_format": "0", "min": 0, "num_font": {"size": 8}})
+    chart.set_legend({"position": "top", "font": {"size": 9}})
+    chart.set_size({"width": CHART_WIDTH, "height": chart_height(departments, bar)})
     return chart
 
 
-def _period_key(label: str) -> tuple[int, int, str]:
-    try:
-        period = Period.parse(label)
-    except PeriodError:
-        return (1, 0, label)
-    return (0, period.year * 10 + period.quarter, label)
+def _trend_alt_text(ref: str, item: ReportedItem | None, series: Sequence[tuple[Period, float]]) -> str:
+    values = ", ".join(f"{period.label} {value:g}{item.unit if item and item.unit == '%' else ''}"
+                       for period, value in series)
+    return f"Line chart of {ref}{': ' + item.title if item else ''} by quarter: {values}."
 
 
 def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidation: Consolidation,
@@ -314,12 +379,11 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
     """Key PI values over time: a row per PI with a sparkline (for the screen), then a small line
     chart per PI (for print, where LibreOffice draws sparklines faintly). PIs differ in unit and
     scale, so one chart of them all would flatten most lines; each gets its own axis."""
-    _heading(sheet, cursor.take(), "Key PI trends", styles)
-    labels = {label for series in consolidation.trends.values() for label, _ in series}
-    periods = sorted(labels, key=_period_key)
+    _heading(sheet, cursor, "Key PI trends", styles)
+    periods = sorted({period for series in consolidation.trends.values() for period, _ in series})
     indicators = {item.ref: item for item in consolidation.items if item.kind is Kind.INDICATOR}
     header = cursor.take()
-    names = ["PI", *periods, "Trend"]
+    names = ["PI", *(p.label for p in periods), "Trend"]
     for col, name in enumerate(names):
         sheet.write_string(header, col, name, styles.header)
     trend_col = len(names) - 1
@@ -348,7 +412,7 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
         })
     cursor.take()
     name = sheet.get_name()
-    for index, (_ref, row) in enumerate(rows):
+    for index, (ref, row) in enumerate(rows):
         chart = book.add_chart({"type": "line"})
         label = [name, row, 0]  # the PI's label cell, never the text itself (see above)
         chart.add_series({
@@ -366,5 +430,6 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
         chart.set_size({"width": TREND_CHART[0], "height": TREND_CHART[1]})
         right = index % 2
         sheet.insert_chart(cursor.row + (index // 2) * TREND_CHART_ROWS, 2 if right else 0, chart,
-                           {"x_offset": 55 if right else 0, "y_offset": 0})
+                           {"x_offset": 55 if right else 0, "y_offset": 0,
+                            "description": _trend_alt_text(ref, indicators.get(ref), consolidation.trends[ref])})
     cursor.take(((len(rows) + 1) // 2) * TREND_CHART_ROWS)

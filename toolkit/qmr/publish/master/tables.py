@@ -3,7 +3,7 @@ Sources tables that officers and scripts filter and load."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
 from xlsxwriter.worksheet import Worksheet
@@ -12,18 +12,18 @@ from qmr.findings import sorted_findings
 from qmr.model import DATA_COLUMNS, Finding, Kind, ReportedItem, SourceRecord, Status
 from qmr.publish.master.styles import (
     ARROWS,
-    ICON_VALUES,
     Styles,
     add_status_lights,
     fitted_height,
     print_setup,
     set_columns,
     write_title,
-    write_value,
+    write_values,
 )
-from qmr.statuses import definition
+from qmr.statuses import STATUS_SYMBOLS, definition, label
 
 TABLE_STYLE = "Table Style Light 9"
+DATA_WIDTH_LIMIT = 40
 # The ReportedItem fields after the contract columns, in declaration order (a new field appears
 # on its own, at the end).
 EXTRA_COLUMNS = tuple(f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS)
@@ -37,9 +37,9 @@ def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[S
            wrap: bool = True) -> None:
     """An Excel table at A1 whose cells are written one by one by type: add_table's own `data`
     option goes through write(), which would turn a text '=1+1' into a formula."""
+    fmt = styles.prose if wrap else styles.plain
     for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values):
-            write_value(sheet, r, c, value, styles.prose if wrap else styles.plain)
+        write_values(sheet, r, values, fmt)
         if wrap:
             sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
     last_row = max(len(rows), 1)  # Excel wants at least one body row, even if blank
@@ -50,18 +50,22 @@ def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[S
     sheet.freeze_panes(1, 0)
     if status_col is not None:
         add_status_lights(sheet, styles, 1, len(rows), status_col)
-    # A wide machine table prints at full size across pages, not shrunk to one unreadable page.
-    print_setup(sheet, footer, 0, fit_width=wrap)
+    print_setup(sheet, footer, 0)
 
 
 def write_data(sheet: Worksheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
     """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text."""
     rows = [(*item.data_row(), *(getattr(item, name) for name in EXTRA_COLUMNS)) for item in items]
-    widths = {"title": 40, "commentary": 50, "source_file": 30, "objective_title": 30, "team_name": 20,
-              "department": 18, "directorate": 14, "division": 14, "category": 16}
-    _table(sheet, "qmr_data", DATA_HEADERS, rows, [widths.get(h, 11) for h in DATA_HEADERS], styles, footer,
+    widths = [data_width(header, (row[n] for row in rows)) for n, header in enumerate(DATA_HEADERS)]
+    _table(sheet, "qmr_data", DATA_HEADERS, rows, widths, styles, footer,
            status_col=DATA_COLUMNS.index("status"), wrap=False)
-    sheet.repeat_columns(0, DATA_COLUMNS.index("team"))
+
+
+def data_width(header: str, values: Iterable[object]) -> float:
+    """A Data column as wide as its longest value (so a directorate is never cut), within limits:
+    long text (titles, commentary) stays one line and is read by filtering, not in print."""
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
 
 
 def write_validation(sheet: Worksheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
@@ -98,7 +102,7 @@ def legend_rows() -> list[tuple[Status, str, str, str]]:
                      AS_BEFORE if indicator == milestone else indicator))
     return rows
 
-LEGEND_WIDTHS = (12, 5, 38, 34, 38)
+LEGEND_WIDTHS = (12, 8, 38, 34, 38)
 DIRECTIONS = (
     ("better", "Better than the same quarter last year, taking polarity into account: higher for "
      "'higher is better', lower for 'lower is better', nearer the target for 'closest to target'."),
@@ -113,8 +117,9 @@ NOTES = (
     "The long trend (trend on the Data sheet) compares the latest value with the average of the last four.",
     "Risk control measures and high-priority equality actions are reported at Q2 and Q4 only; an annual PI "
     "only at Q4.",
-    "The colours are conditional formats on the Status column and the icons a 3/2/1 value in the column "
-    "beside it, so they stay with their rows when a sheet is sorted or filtered.",
+    "Each status has a symbol of its own shape as well as a colour, so it reads in black and white and to "
+    "a screen reader. The colours and symbols are conditional formats on the Status column: they stay "
+    "with their rows when a sheet is sorted or filtered, and the cell's value stays the word.",
 )
 
 
@@ -123,19 +128,18 @@ def write_legend(sheet: Worksheet, styles: Styles, period: str, year_end: bool, 
                 "Year end: milestones are Green (achieved) or Red (not achieved)." if year_end else "")
     set_columns(sheet, LEGEND_WIDTHS)
     header = 4
-    for col, name in enumerate(("Status", "", "Milestones and objectives (Q1 to Q3)",
+    for col, name in enumerate(("Status", "Symbol", "Milestones and objectives (Q1 to Q3)",
                                 "Milestones at year end (Q4)", "Performance indicators")):
         sheet.write_string(header, col, name, styles.header)
     row = header + 1
     for status, milestone, year_end_text, indicator in legend_rows():
-        sheet.write_string(row, 0, status.value, styles.status_fill[status])
-        write_value(sheet, row, 1, ICON_VALUES.get(status), styles.center)
+        sheet.write_string(row, 0, label(status), styles.status_fill[status])
+        sheet.write_string(row, 1, STATUS_SYMBOLS[status], styles.center)
         for col, text in enumerate((milestone, year_end_text, indicator), start=2):
             sheet.write_string(row, col, text, styles.text)
         texts = (milestone, year_end_text, indicator)
         sheet.set_row(row, fitted_height(zip(texts, LEGEND_WIDTHS[2:], (False,) * 3, strict=True)))
         row += 1
-    add_status_lights(sheet, styles, header + 1, row - 1, 0, 1)
 
     row += 1
     for col in range(1, len(LEGEND_WIDTHS)):

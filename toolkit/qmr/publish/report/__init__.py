@@ -22,7 +22,6 @@ from docx.shared import Mm, Pt, RGBColor
 
 from qmr.atomic import write_bytes_atomic
 from qmr.model import Consolidation, Kind, NarrativeType
-from qmr.period import Period
 from qmr.publish.master import created_date
 from qmr.publish.master.styles import Ordering
 from qmr.publish.report import sections, wording
@@ -39,7 +38,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 def report_title(consolidation: Consolidation) -> str:
     organisation = consolidation.plan.settings.get("organisation", "")
-    return " ".join(p for p in (organisation, "Quarterly Monitoring Report", consolidation.period) if p)
+    return " ".join(p for p in (organisation, "Quarterly Monitoring Report", consolidation.period.label) if p)
 
 
 def _setup(document: Document, consolidation: Consolidation, title: str) -> None:
@@ -85,7 +84,7 @@ def _text_width(document: Document) -> int:
 
 def build(consolidation: Consolidation) -> Document:
     """The report as a python-docx Document."""
-    period = Period.parse(consolidation.period)
+    period = consolidation.period
     document = docx.Document()
     title = report_title(consolidation)
     _setup(document, consolidation, title)
