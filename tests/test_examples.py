@@ -115,8 +115,8 @@ def test_hartlepool_master_groups_by_directorate_department_and_division(hartlep
 
 def test_hartlepool_by_division_writes_one_master_per_division(hartlepool: DemoOutcome, tmp_path: Path) -> None:
     batch = run_validation(hartlepool.plan, hartlepool.period, [hartlepool.folder.returns_for(hartlepool.period)])
-    _, written = run_consolidation(hartlepool.plan, hartlepool.period, batch, tmp_path / "QMR.xlsx",
-                                   by=Level.DIVISION)
+    written = run_consolidation(hartlepool.plan, hartlepool.period, batch, tmp_path / "QMR.xlsx",
+                                by=Level.DIVISION).written
     parts = sorted(p.name for p in written if p.name.startswith("QMR_"))
     assert parts == sorted(f"QMR_{d.replace(' & ', '-').replace(' ', '-')}.xlsx" for d in DIVISIONS)
     total = _rows(tmp_path / "QMR.xlsx", "Data")

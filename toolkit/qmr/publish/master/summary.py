@@ -265,7 +265,7 @@ def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, level: Level,
         sheet.write_string(header, col, name, styles.header)
     totals = dict.fromkeys(STATUS_ORDER, 0)
     for name, unit_items in grouped.items():
-        row = cursor.take()
+        row = _name_row(sheet, cursor, name)  # a long division name wraps inside its row
         counts = status_counts(i for i in unit_items if i.kind is kind)
         sheet.write_string(row, 0, name, styles.text)
         for col, status in enumerate(STATUS_ORDER, start=1):
@@ -280,6 +280,15 @@ def _status_table(sheet: Worksheet, cursor: _Cursor, title: str, level: Level,
     return header
 
 
+def _name_row(sheet: Worksheet, cursor: _Cursor, name: str) -> int:
+    """A table row tall enough for its unit's name wrapped in the label column."""
+    height = fitted_height([(name, WIDTHS[0], False)])
+    row = cursor.take(height=height or DEFAULT_ROW)
+    if height:
+        sheet.set_row(row, height)
+    return row
+
+
 def _returns_table(sheet: Worksheet, cursor: _Cursor, level: Level, returns: dict[str, dict[str, int]],
                    styles: Styles) -> None:
     _heading(sheet, cursor, f"Returns by {level.value}", styles)
@@ -288,7 +297,7 @@ def _returns_table(sheet: Worksheet, cursor: _Cursor, level: Level, returns: dic
         sheet.write_string(header, col, name, styles.header)
     totals = dict.fromkeys(RETURN_STATES, 0)
     for name, counts in returns.items():
-        row = cursor.take()
+        row = _name_row(sheet, cursor, name)
         sheet.write_string(row, 0, name, styles.text)
         sheet.write_number(row, 1, sum(counts.values()), styles.count)
         for col, state in enumerate(RETURN_STATES, start=2):
