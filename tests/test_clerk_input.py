@@ -153,3 +153,25 @@ def test_actual_error_names_the_unit_once(plan: Plan, tmp_path: Path) -> None:
     (error,) = [f for f in at(validation, "I6") if f.severity is Severity.ERROR]
     assert "(number)" not in error.action
     assert "Enter a number" in error.action
+
+
+# --- item 10's findings: what the property test typed that qmr took silently or could not place --------
+
+@pytest.mark.parametrize("typed", [8539, date(1923, 5, 18), date(2030, 1, 1)])
+def test_a_signoff_date_that_cannot_be_right_is_a_warning(plan: Plan, tmp_path: Path, typed: object) -> None:
+    """A number typed into the date cell (8539 shows as 18/05/1923), or a slip of the year."""
+    filled = fin(plan)
+    filled.signoff["date"] = typed
+    validation = judged(plan, Q3, "BSC-FIN", filled, tmp_path)
+    found = at(validation, "C7", "Sign-off")
+    assert [f.severity for f in found] == [Severity.WARNING], [str(f) for f in found]
+    assert "cannot be right for 2008/09 Q3" in found[0].message
+
+
+def test_a_number_no_date_has_in_the_date_cell_is_refused_naming_the_cell(plan: Plan, tmp_path: Path) -> None:
+    filled = fin(plan)
+    filled.signoff["date"] = -141236880332.0  # Excel shows #####; calamine cannot read the sheet
+    validation = judged(plan, Q3, "BSC-FIN", filled, tmp_path)
+    found = at(validation, "C7", "Sign-off")
+    assert not validation.accepted
+    assert [f.severity for f in found] == [Severity.REJECTED] and "-141236880332" in found[0].message

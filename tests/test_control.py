@@ -287,6 +287,25 @@ def test_an_entry_point_with_a_blank_period_says_so_in_the_workbook(folder: quar
     assert outcome.exit_code == 2 and "Period" in book.wb["Settings"][cell].value
 
 
+def test_an_entry_point_refuses_a_period_outside_the_register(folder: quarter.Folder) -> None:
+    entry = load_entry_points()
+    book = FakeBook(control(folder, period="2015/16 Q3"))
+    outcome = entry.templates(book)
+    assert outcome.exit_code == 2 and "2008/09" in outcome.message and "2015/16 Q3" in outcome.message
+    assert not folder.templates_for(Period(2015, 3)).exists()
+
+
+def test_the_control_workbook_and_the_working_folder_name_the_same_outputs(folder: quarter.Folder) -> None:
+    from qmr.control.workbook import command_defaults
+
+    settings = read_control(control(folder))
+    outputs = folder.outputs_for(Q3)
+    assert command_defaults("validate", settings, None)["report"] == outputs.findings
+    assert command_defaults("validate", settings, None)["feedback"] == outputs.feedback
+    assert command_defaults("consolidate", settings, None)["out"] == outputs.master
+    assert command_defaults("report", settings, None)["out"] == outputs.document
+
+
 # ------------------------------------------------------------------------------------------------
 # The core never imports xlwings
 

@@ -445,7 +445,8 @@ def test_a_number_calamine_cannot_date_is_a_clean_rejection(originals) -> None:
     outcome = run_pipeline(PLAN, original.period, data)
     assert_accepted_or_rejected(PLAN, original.period, outcome)
     (finding,) = [f for f in outcome.validation.findings if f.severity is Severity.REJECTED]
-    assert finding.code == "unreadable" and "date" in finding.action
+    assert finding.code == "date-impossible" and "date" in finding.action
+    assert (finding.sheet, finding.cell) == (layout.SIGNOFF_SHEET, f"{layout.SIGNOFF_VALUE_COLUMN}{row}")
 
 
 @settings(COMMON, max_examples=120)

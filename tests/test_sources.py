@@ -521,6 +521,7 @@ def test_damaged_files_never_raise(tmp_path: Path, seed: int, suffix: str, cuts:
     path = tmp_path / f"damaged{suffix}"
     path.write_bytes(bytes(data))
     candidates, findings, records = collect([path], {"T": "pw"}, limits=LIMITS)
-    assert len(findings) >= len(records)
+    listed_only = [r for r in records if r.reason.endswith("ignored, as hidden files are")]  # Sources only
+    assert len(findings) >= len(records) - len(listed_only)
     for candidate in candidates:
         assert candidate.data.startswith(b"PK") and candidate.name.startswith(str(path))

@@ -47,6 +47,41 @@ def load_plan(path: Path) -> tuple[Plan, list[Finding]]:
 
 
 @dataclass(frozen=True)
+class PeriodOutputs:
+    """Where a period's outputs go in an output folder: the one home of these names, for the CLI's
+    working-folder defaults, the control workbook and the demo."""
+
+    folder: Path  # <output>/<period slug>
+    period: Period
+
+    @classmethod
+    def under(cls, output: Path, period: Period) -> PeriodOutputs:
+        return cls(output / period.slug, period)
+
+    @property
+    def findings(self) -> Path:
+        """The findings report (.xlsx; its .csv beside it)."""
+        return self.folder / f"findings_{self.period.slug}.xlsx"
+
+    @property
+    def feedback(self) -> Path:
+        return self.folder / "feedback"
+
+    @property
+    def reminders(self) -> Path:
+        return self.folder / "reminders"
+
+    @property
+    def master(self) -> Path:
+        return self.folder / f"QMR_{self.period.slug}.xlsx"
+
+    @property
+    def document(self) -> Path:
+        """The board's Quarterly Monitoring Report (.docx)."""
+        return self.folder / f"QMR_{self.period.slug}.docx"
+
+
+@dataclass(frozen=True)
 class Folder:
     """A working folder made by `qmr init`: where the plan, history, templates and returns live."""
 
@@ -64,7 +99,10 @@ class Folder:
         return self.returns / period.slug
 
     def output_for(self, period: Period) -> Path:
-        return self.output / period.slug
+        return self.outputs_for(period).folder
+
+    def outputs_for(self, period: Period) -> PeriodOutputs:
+        return PeriodOutputs.under(self.output, period)
 
 
 def find_folder(start: Path) -> Folder | None:
@@ -107,6 +145,20 @@ def init_folder(root: Path, example: str) -> Folder:
     for directory in (folder.templates, folder.returns, folder.output):
         directory.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+class PeriodOutsidePlan(ValueError):
+    """The period is not in the plan register's financial year: its targets would be the wrong year's."""
+
+
+def check_period(plan: Plan, period: Period) -> None:
+    """Refuse a period outside the register's financial year (Settings: financial_year)."""
+    year = str(plan.settings.get("financial_year", "") or "").strip()
+    if year and year != period.financial_year:
+        raise PeriodOutsidePlan(
+            f"{period.label} is outside the plan register, which is for {year}: its targets and "
+            f"milestones are {year}'s. Give a period of {year}, or update the register for "
+            f"{period.financial_year} (Settings: financial_year) first.")
 
 
 def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str] | None = None,

@@ -230,7 +230,8 @@ class Plan:
         })
 
     def team(self, code: str) -> Team | None:
-        return self._teams.get(code)
+        """The team with this code, matched without regard to case (`bsc-fin` is BSC-FIN)."""
+        return self._teams.get(code) or self._teams_folded.get(code.casefold())
 
     def objective(self, ref: str) -> Objective | None:
         return self._objectives.get(ref)
@@ -243,6 +244,10 @@ class Plan:
     @cached_property
     def _teams(self) -> dict[str, Team]:
         return {team.code: team for team in reversed(self.teams)}  # the first of a duplicate wins
+
+    @cached_property
+    def _teams_folded(self) -> dict[str, Team]:
+        return {team.code.casefold(): team for team in reversed(self.teams)}
 
     @cached_property
     def _objectives(self) -> dict[str, Objective]:

@@ -237,6 +237,34 @@ def _db_path(db: Path | None) -> Path | None:
     return folder.db if folder else None
 
 
+CHASE_DEFAULT = "<output>/<period>/reminders"  # what `--chase` alone stands for
+
+
+def _plan_for(plan: Path | None, period: Period) -> quarter.Plan:
+    """The plan register, refusing a period outside its financial year (exit 2)."""
+    plan_obj, _ = quarter.load_plan(_plan_path(plan))
+    try:
+        quarter.check_period(plan_obj, period)
+    except quarter.PeriodOutsidePlan as error:
+        raise click.UsageError(str(error)) from error
+    return plan_obj
+
+
+def _folder_plan() -> quarter.Plan | None:
+    """The working folder's register, when there is one that reads cleanly."""
+    folder = _folder()
+    if folder is None or not folder.plan.exists():
+        return None
+    with suppress(PlanError, OSError):
+        return quarter.load_plan(folder.plan)[0]
+    return None
+
+
+def _code_example(plan: quarter.Plan | None) -> str:
+    """A team code to quote in a hint: one of the register in use."""
+    return plan.teams[0].code if plan is not None and plan.teams else "FIN"
+
+
 def _sources(sources: Sequence[Path], period: Period) -> list[Path]:
     if sources:
         return list(sources)
@@ -246,13 +274,13 @@ def _sources(sources: Sequence[Path], period: Period) -> list[Path]:
     return [folder.returns_for(period)]
 
 
-def _output(path: Path | None, period: Period, name: str) -> Path:
+def _output(path: Path | None, period: Period, pick: Callable[[quarter.PeriodOutputs], Path]) -> Path:
     if path is not None:
         return path
     folder = _folder()
     if folder is None:
         raise click.UsageError("--out is required outside a folder made by `qmr init`")
-    return folder.output_for(period) / name
+    return pick(folder.outputs_for(period))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -342,10 +370,12 @@ def register_check(plan: Path, quiet: bool) -> None:
 def templates(plan: Path | None, period: Period, out: Path | None, teams: tuple[str, ...],
               deadline: date | None, db: Path | None, quiet: bool) -> None:
     """Write one return workbook per team for a period, and a distribution list."""
-    plan_obj, _ = quarter.load_plan(_plan_path(plan))
+    plan_obj = _plan_for(plan, period)
     unknown = [t for t in teams if plan_obj.team(t) is None]
     if unknown:
-        raise click.BadParameter(f"not in the register: {', '.join(unknown)}", param_hint="--team")
+        raise click.BadParameter(f"not in the register: {', '.join(unknown)} (codes look like "
+                                 f"{_code_example(plan_obj)})", param_hint="--team")
+    teams = tuple(plan_obj.team(t).code for t in teams)  # type: ignore[union-attr]  # as the register spells it
     folder = _folder()
     target = out or (folder.templates_for(period) if folder else None)
     if target is None:
@@ -358,13 +388,14 @@ def templates(plan: Path | None, period: Period, out: Path | None, teams: tuple[
 
 def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwords: Path | None,
               db: Path | None, out: Out) -> tuple[quarter.Plan, Batch]:
-    plan_obj, _ = quarter.load_plan(_plan_path(plan))
+    plan_obj = _plan_for(plan, period)
     paths = _sources(sources, period)
     missing = [p for p in paths if not p.exists()]
     if missing and len(missing) == len(paths):
         if sources:
             raise click.UsageError(f"no such source: {', '.join(map(str, missing))}")
-        paths = []  # the working folder's inbox for the period not made yet: nothing received so far
+        raise click.UsageError(f"no returns folder for {period.label}: {missing[0]} does not exist. Save "
+                               "the teams' returns there (files, zips or e-mails), or give SOURCE paths")
     bar, advance = out.progress("Reading returns")
     if bar:
         bar.start()
@@ -394,6 +425,10 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
     """
     out = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, out)
+    folder = _folder()
+    if folder is not None:  # a working folder: the report and feedback copies go to output/<period>/
+        outputs = folder.outputs_for(period)
+        report, feedback = report or outputs.findings, feedback or outputs.feedback
     written = []
     if feedback:  # before the findings are shown and the report written, so a copy not made is in both
         copies = quarter.write_feedback_copies(batch, feedback, period)
@@ -428,7 +463,7 @@ def consolidate(plan, period, sources, out, db, strict, by, passwords, quiet) ->
     """
     printer = Out(quiet)
     plan_obj, batch = _validate(plan, period, sources, passwords, db, printer)
-    target = _output(out, period, f"QMR_{period.slug}.xlsx")
+    target = _output(out, period, lambda outputs: outputs.master)
     target.parent.mkdir(parents=True, exist_ok=True)
     done = quarter.run_consolidation(plan_obj, period, batch, target, db=_db_path(db), strict=strict,
                                      by=Level(by) if by else None)
@@ -461,7 +496,7 @@ def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
     SOURCES are files, folders (searched recursively), .zip archives and saved e-mails (.eml, .msg);
     in a working folder they default to returns/<period>/.
     """
-    target = _output(out, period, f"QMR_{period.slug}.docx")
+    target = _output(out, period, lambda outputs: outputs.document)
     if target.suffix.lower() != ".docx":
         raise click.BadParameter(f"{target} must end in .docx", param_hint="--out")
     printer = Out(quiet)
@@ -479,8 +514,9 @@ def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
 
 @main.command()
 @returns_options
-@click.option("--chase", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a reminder e-mail (.eml, template attached) for each team not yet received.")
+@click.option("--chase", type=click.Path(file_okay=False, path_type=Path), is_flag=False, flag_value=CHASE_DEFAULT,
+              help="Write a reminder e-mail (.eml, template attached) for each team not yet received, into "
+              "DIRECTORY (in a working folder, --chase alone: output/<period>/reminders).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where this period's templates are (to attach to reminders).")
 @quiet_option
@@ -525,6 +561,10 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
 
         folder = _folder()
         where = templates_dir or (folder.templates_for(period) if folder else None)
+        if chase == Path(CHASE_DEFAULT):
+            if folder is None:
+                raise click.UsageError("--chase needs a folder outside a folder made by `qmr init`")
+            chase = folder.outputs_for(period).reminders
         written = write_reminders(plan_obj, period, batch.missing, where, chase)
         out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
     sys.exit(EXIT_PROBLEMS if batch.missing or batch.turned_away else EXIT_CLEAN)
@@ -581,8 +621,9 @@ def history_show(team: str, db: Path | None, quiet: bool) -> None:
     path = _history_db(db)
     rows = history.team_rows(path, team)
     if not rows:
+        example = _code_example(_folder_plan())
         raise click.BadParameter(f"nothing is stored for team {team!r} in {path}; write the team code as in "
-                                 "the register (e.g. BSC-FIN)", param_hint="TEAM")
+                                 f"the register (e.g. {example})", param_hint="TEAM")
     table = Table("Period", "Kind", "Ref", "Status", "Actual", "Commentary")
     for row in rows:
         table.add_row(*map(_cell, row))

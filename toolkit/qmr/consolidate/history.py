@@ -173,7 +173,7 @@ def team_rows(db: Path, team: str) -> list[tuple]:
     with closing(_read(db)) as connection:
         return connection.execute(
             "SELECT i.period, i.kind, i.ref, i.status, COALESCE(i.actual_number, i.actual_text), "
-            "i.commentary FROM items i JOIN returns r USING (period, team) WHERE i.team = ? "
+            "i.commentary FROM items i JOIN returns r USING (period, team) WHERE i.team = ? COLLATE NOCASE "
             "ORDER BY r.period_slug, i.row_key", (team,)
         ).fetchall()
 

@@ -38,8 +38,9 @@ def run(command: str, settings: ControlSettings) -> RunOutcome:
         period = _need(settings.period, "Period")
         plan_path = _need(settings.plan, "Plan register")
         plan, _ = cycle.load_plan(plan_path)
+        cycle.check_period(plan, period)
         return _COMMANDS[command](settings, plan, period)
-    except ControlError as error:
+    except (ControlError, cycle.PeriodOutsidePlan) as error:
         return RunOutcome(command, EXIT_NOTHING_DONE, str(error))
     except cycle.PlanError as error:
         return RunOutcome(command, EXIT_NOTHING_DONE, f"{error.path}: the plan register cannot be used; "
@@ -54,8 +55,8 @@ def _need(value, label: str):
     return value
 
 
-def _output(settings: ControlSettings, period: Period) -> Path:
-    return _need(settings.output, "Output folder") / period.slug
+def _outputs(settings: ControlSettings, period: Period) -> cycle.PeriodOutputs:
+    return cycle.PeriodOutputs.under(_need(settings.output, "Output folder"), period)
 
 
 def _batch(settings: ControlSettings, plan, period: Period) -> cycle.Batch:
@@ -90,21 +91,21 @@ def _validate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     from qmr.publish.findings_report import write_findings_report
 
     batch = _batch(settings, plan, period)
-    output = _output(settings, period)
-    report, csv_path = write_findings_report(batch.validation.findings, output / f"findings_{period.slug}.xlsx")
-    feedback = cycle.write_feedback_copies(batch, output / "feedback", period)
+    outputs = _outputs(settings, period)
+    report, csv_path = write_findings_report(batch.validation.findings, outputs.findings)
+    feedback = cycle.write_feedback_copies(batch, outputs.feedback, period)
     copies = feedback.written
     findings = tuple(sorted_findings([*batch.validation.findings, *feedback.findings]))
     serious = sum(f.severity in (Severity.REJECTED, Severity.ERROR) for f in findings)
     message = (f"{period.label}: {len(findings)} findings ({serious} rejected or errors); report {report}; "
-               f"{len(copies)} feedback copies in {output / 'feedback'}")
+               f"{len(copies)} feedback copies in {outputs.feedback}")
     return RunOutcome("validate", EXIT_PROBLEMS if batch.validation.has_problems() else EXIT_CLEAN, message,
                       findings, (report, csv_path, *copies))
 
 
 def _consolidate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     batch = _batch(settings, plan, period)
-    target = _output(settings, period) / f"QMR_{period.slug}.xlsx"
+    target = _outputs(settings, period).master
     done = cycle.run_consolidation(plan, period, batch, target, db=settings.db)
     findings = tuple(sorted_findings([*batch.validation.findings, *done.findings]))
     return RunOutcome("consolidate", EXIT_PROBLEMS if has_problems(findings) else EXIT_CLEAN,
@@ -113,7 +114,7 @@ def _consolidate(settings: ControlSettings, plan, period: Period) -> RunOutcome:
 
 def _report(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     batch = _batch(settings, plan, period)
-    target = _output(settings, period) / f"QMR_{period.slug}.docx"
+    target = _outputs(settings, period).document
     made = cycle.make_report(plan, period, batch, target)
     findings = tuple(sorted_findings([*batch.validation.findings, *made.findings]))
     problems = batch.validation.has_problems() or bool(made.findings)

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qmr import cycle
 from qmr.atomic import write_atomic
 from qmr.normalise import day, is_blank, text
 from qmr.period import Period, PeriodError
@@ -256,17 +257,17 @@ def command_defaults(command: str, settings: ControlSettings, period: Period | N
         values["deadline"] = settings.deadline
     if period is not None:
         slug = period.slug
-        output = settings.output / slug if settings.output else None
+        outputs = cycle.PeriodOutputs.under(settings.output, period) if settings.output else None
         if settings.returns is not None:
             values["sources"] = (settings.returns / slug,)
         if command == "templates" and settings.templates is not None:
             values["out"] = settings.templates / slug
         if command == "status" and settings.templates is not None:
             values["templates_dir"] = settings.templates / slug  # reminders attach the team's template
-        if output is not None:
+        if outputs is not None:
             values.update({
-                "validate": {"report": output / f"findings_{slug}.xlsx", "feedback": output / "feedback"},
-                "consolidate": {"out": output / f"QMR_{slug}.xlsx"},
-                "report": {"out": output / f"QMR_{slug}.docx"},
+                "validate": {"report": outputs.findings, "feedback": outputs.feedback},
+                "consolidate": {"out": outputs.master},
+                "report": {"out": outputs.document},
             }.get(command, {}))
     return {key: value for key, value in values.items() if value is not None}

@@ -97,13 +97,12 @@ def run_demo(directory: Path, period: Period | None = None, *, example: str = DE
     story = _clerks(plan, period, folder, templates, inbox, seed)
 
     batch = run_validation(plan, period, [inbox], db=folder.db)
-    output = folder.output_for(period)
-    output.mkdir(parents=True, exist_ok=True)
-    report, _ = write_findings_report(batch.validation.findings, output / f"findings_{period.slug}.xlsx")
-    feedback = write_feedback_copies(batch, output / "feedback", period).written
-    reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period),
-                                output / "reminders")
-    master = output / f"QMR_{period.slug}.xlsx"
+    outputs = folder.outputs_for(period)
+    outputs.folder.mkdir(parents=True, exist_ok=True)
+    report, _ = write_findings_report(batch.validation.findings, outputs.findings)
+    feedback = write_feedback_copies(batch, outputs.feedback, period).written
+    reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period), outputs.reminders)
+    master = outputs.master
     run_consolidation(plan, period, batch, master, db=folder.db)
     return DemoOutcome(plan, period, folder, batch, master, report, feedback, reminders, story)
 

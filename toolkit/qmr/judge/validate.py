@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from qmr import normalise
@@ -167,6 +167,7 @@ def validate(
     return result
 
 
+SIGNOFF_LATEST = timedelta(days=365)  # a sign-off more than a year after the quarter ends is a typing slip
 PARALLEL_FROM = 24  # below this many files, starting processes costs more than it saves
 
 
@@ -318,7 +319,7 @@ def judge(
         items[row.key] = judged
         findings.extend(row_findings)
 
-    signed, signoff_findings = _judge_signoff(workbook, file, team)
+    signed, signoff_findings = _judge_signoff(workbook, file, team, period)
     findings.extend(signoff_findings)
     narrative, narrative_findings = _judge_narrative(workbook, file, team)
     findings.extend(narrative_findings)
@@ -463,7 +464,8 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _judge_signoff(workbook: ReturnedWorkbook, file: str, team: str) -> tuple[date | None, list[Finding]]:
+def _judge_signoff(workbook: ReturnedWorkbook, file: str, team: str, period: Period
+                   ) -> tuple[date | None, list[Finding]]:
     findings = []
     values = workbook.signoff
     column = layout.SIGNOFF_VALUE_COLUMN
@@ -492,6 +494,13 @@ def _judge_signoff(workbook: ReturnedWorkbook, file: str, team: str) -> tuple[da
     elif signed.note:
         findings.append(Finding(Severity.INFO, f"sign-off date: {signed.note}", "", file, sheet,
                                 cells["date"], team, "date-normalised"))
+    if signed.value is not None and not period.start <= signed.value <= period.end + SIGNOFF_LATEST:
+        # e.g. a number typed into the date cell: 8539 shows as 18/05/1923
+        findings.append(Finding(Severity.WARNING, f"sign-off date {signed.value:%d/%m/%Y} cannot be right for "
+                                f"{period.label} ({period.start:%d/%m/%Y} to {period.end:%d/%m/%Y})",
+                                "Enter the date the return was completed, e.g. "
+                                f"{period.end + timedelta(days=14):%d/%m/%Y}.", file, sheet, cells["date"],
+                                team, "signoff-date-implausible"))
     return signed.value, findings  # type: ignore[return-value]
 
 

@@ -107,6 +107,12 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
     except BaseException as error:  # a malformed sheet inside an otherwise valid package
         if not is_reading_failure(error):
             raise
+        culprits = _impossible_dates(data)
+        if culprits:
+            return None, [reject(f"this cell holds {number}, which is not a date Excel can show (it shows "
+                                 "#####), so the workbook cannot be read", "Type the date as a date, e.g. "
+                                 "14/01/2016, or clear the cell, save it again as .xlsx and resend.",
+                                 "date-impossible", sheet, cell) for sheet, cell, number in culprits]
         return None, [reject(f"the workbook could not be read ({_short(error)})",
                              "Open the file in Excel, correct any cell showing ##### (e.g. a number far too "
                              "large for a date), save it again as .xlsx and resend.", "unreadable")]
@@ -316,6 +322,34 @@ def _grid(book: CalamineWorkbook, name: str) -> list[list[object]]:
 
 def _row(grid: list[list[object]], number: int) -> list[object]:
     return list(grid[number - 1]) if 0 < number <= len(grid) else []
+
+
+_DATE_LIMIT_WARNING = re.compile(r"Cell (\$?[A-Z]+\$?\d+) is marked as a date but the serial value (\S+) is outside")
+
+
+def _impossible_dates(data: bytes) -> list[tuple[str, str, str]]:
+    """(sheet, cell, number) for each date-formatted cell holding a number no date has, which calamine
+    cannot read (e.g. -141236880332): openpyxl, streaming the already-checked package, names them."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    found = []
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    for _ in sheet.iter_rows(values_only=True):
+                        pass
+                found += [(sheet.title, match[1].replace("$", ""), match[2]) for warning in caught
+                          if (match := _DATE_LIMIT_WARNING.search(str(warning.message)))]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 - a package openpyxl cannot read either: the general message stands
+        return []
+    return found
 
 
 def _short(error: Exception) -> str:
