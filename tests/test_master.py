@@ -524,3 +524,22 @@ def test_printed_milestones_show_traffic_lights(soffice: str, master_path: Path,
     # each colour means the conditional fills themselves printed, not only the icons
     assert green > 150 and amber > 150 and red > 150, (green, amber, red)
     assert len(list(artefacts.glob("master-page-*.png"))) == pages
+
+
+def _sheet_texts(sheet) -> list[str]:
+    return [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v]
+
+
+def test_key_pis_says_none_is_flagged_key_when_the_register_flags_none(tmp_path: Path) -> None:
+    """Not "none due this period" when nothing could ever be due (issue 8, item 9)."""
+    plan = make_plan()
+    unflagged = replace(plan, indicators=tuple(replace(i, key=False) for i in plan.indicators))
+    book = openpyxl.load_workbook(write_master(make_consolidation(plan=unflagged), tmp_path / "no-key.xlsx"))
+    texts = _sheet_texts(book["Key PIs"])
+    assert any("No PI is flagged key in the register" in t for t in texts), texts
+    assert not any("due this period" in t for t in texts)
+    # an empty quarter of a register that does flag key PIs still says none is due
+    assert any(i.key for i in plan.indicators)
+    nothing_due = replace(make_consolidation(plan=plan, trends=False), items=())
+    book = openpyxl.load_workbook(write_master(nothing_due, tmp_path / "empty.xlsx"))
+    assert any("No key performance indicators are due this period." in t for t in _sheet_texts(book["Key PIs"]))

@@ -836,3 +836,20 @@ def test_a_due_cell_holding_several_milestones_is_split_with_a_warning(tmp_path:
     assert links["register-link-unknown"].severity is Severity.WARNING and "PAF C19" in links[
         "register-link-unknown"].message
     assert read.plan.objectives[0].indicators == ("BV 49 PAF A1",)
+
+
+def test_a_team_with_a_blank_department_among_teams_with_one_is_a_warning(tmp_path: Path) -> None:
+    """The master would put its items apart under 'Teams outside a department' (issue 8, item 9)."""
+    rows = plan_rows(make_plan())
+    assert all(team[3] for team in rows["Teams"])
+    rows["Teams"][1][3] = "  "
+    read = read_register(write_register(tmp_path / "plan.xlsx", rows))
+    found = [f for f in read.findings if f.code == "register-department-blank"]
+    assert [(f.severity, f.sheet, f.cell, f.team) for f in found] == [
+        (Severity.WARNING, "Teams", "D3", rows["Teams"][1][0])]
+    assert "Teams outside a department" in found[0].message
+    # a council with no departments at all: nothing to say
+    for team in rows["Teams"]:
+        team[3] = ""
+    read = read_register(write_register(tmp_path / "flat.xlsx", rows))
+    assert not [f for f in read.findings if f.code == "register-department-blank"]

@@ -182,6 +182,10 @@ PROBLEMS: dict[str, Problem] = {
                                "Fill in the team's name as managers know it.", "required-blank"),
     "clerk-email-blank": Problem(ERROR, "clerk email is blank: nobody can be sent this team's return",
                                  "Fill in the clerk's e-mail address.", "required-blank"),
+    "department-blank": Problem(WARNING, "team {team} has no department while other teams have one: the "
+                                "master lists its items under {heading!r}",
+                                "Fill in the team's department as the other teams' rows do (leave every "
+                                "row blank only if the council has no departments)."),
     "email-invalid": Problem(WARNING, "{address!r} is not an e-mail address",
                              "Write addresses like name@council.gov.uk, separated by semicolons."),
     # -- Objectives and Milestones ----------------------------------------------------------------
@@ -250,7 +254,7 @@ class Findings:
         """Report `PROBLEMS[problem]` at sheet and cell, its templates filled with the facts found
         (positional-only, so that a template may name a fact `sheet` or `cell` too)."""
         known = PROBLEMS[problem]
-        finding = Finding(known.severity, known.message.format(**facts), known.action.format(**facts), self.file,
+        finding = Finding(known.severity, known.message.format(team=team, **facts), known.action.format(team=team, **facts), self.file,
                           sheet, cell, team, f"register-{known.code or problem}")
         key = (_SHEET_ORDER.get(sheet, -1), *_position(cell), len(self._items))
         self._items.append((key, finding))

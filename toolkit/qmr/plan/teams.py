@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qmr.model import Team
+from qmr.model import NO_DEPARTMENT, Team
 from qmr.plan.fields import duplicate, ident, required
 from qmr.plan.layout import TEAMS
 from qmr.plan.rows import Reading, Row
@@ -43,3 +43,15 @@ def read_teams(reading: Reading, rows: list[Row]) -> None:
             row.text("responsible_officer"),
         )
         reading.team_rows[code] = row
+    _departments_blank(reading)
+
+
+def _departments_blank(reading: Reading) -> None:
+    """A team with no department among teams that have one is a slip: it would sit apart in the master."""
+    teams = list(reading.teams.values())
+    if not any(team.department for team in teams):
+        return  # a council without departments: nothing to say
+    for team in teams:
+        if not team.department:
+            reading.add("department-blank", reading.team_rows[team.code], "department", team=team.code,
+                        heading=NO_DEPARTMENT)

@@ -14,6 +14,7 @@ of thousands of rows at most, a few tens of MB in memory.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
 from qmr.publish.master.movers import write_movers
-from qmr.publish.master.sheets import APPENDICES, write_appendix, write_exceptions, write_narrative
+from qmr.publish.master.sheets import APPENDICES, NO_KEY_PIS, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
 from qmr.publish.master.tables import write_data, write_legend, write_sources, write_validation
@@ -83,8 +84,10 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
             write_narrative(sheet, name, entries, order, styles, period, footer,
                             f"No {name.lower()} were reported this period.")
         elif name in APPENDICES:
-            write_appendix(sheet, APPENDICES[name], _appendix_items(consolidation, name), order, styles,
-                           period, footer)
+            appendix = APPENDICES[name]
+            if name == "Key PIs" and not any(i.key for i in consolidation.plan.indicators):
+                appendix = replace(appendix, empty=NO_KEY_PIS)
+            write_appendix(sheet, appendix, _appendix_items(consolidation, name), order, styles, period, footer)
         elif name == "Movers":
             write_movers(sheet, consolidation.movers, consolidation.has_history, order, styles, period, footer)
         elif name == "Traffic lights":

@@ -105,6 +105,10 @@ def _by_category(item: ReportedItem, order: Ordering) -> tuple[object, str]:
     return order.categories.get(category, 0), category
 
 
+# when the register flags no PI as key, "none due this period" would mislead: nothing is ever due
+NO_KEY_PIS = ("No PI is flagged key in the register (Indicators sheet, Key column), so this appendix is empty; "
+              "every PI is in Other PIs.")
+
 APPENDICES = {
     "Milestones": Appendix("Milestones", "Appendix: Progress against milestones", MILESTONE_COLUMNS,
                            _by_objective, "No milestones are due this period."),
