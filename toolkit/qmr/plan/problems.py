@@ -254,7 +254,8 @@ class Findings:
         """Report `PROBLEMS[problem]` at sheet and cell, its templates filled with the facts found
         (positional-only, so that a template may name a fact `sheet` or `cell` too)."""
         known = PROBLEMS[problem]
-        finding = Finding(known.severity, known.message.format(team=team, **facts), known.action.format(team=team, **facts), self.file,
+        facts = {"team": team, **facts}
+        finding = Finding(known.severity, known.message.format(**facts), known.action.format(**facts), self.file,
                           sheet, cell, team, f"register-{known.code or problem}")
         key = (_SHEET_ORDER.get(sheet, -1), *_position(cell), len(self._items))
         self._items.append((key, finding))
