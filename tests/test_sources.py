@@ -11,7 +11,7 @@ import tracemalloc
 import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 import openpyxl
@@ -71,8 +71,9 @@ def ole_bytes(streams: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def msg_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN) -> bytes:
-    """A minimal but real Outlook .msg (MS-OXMSG): message class, subject, submit time, attachments."""
+def msg_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN, sender: str = "") -> bytes:
+    """A minimal but real Outlook .msg (MS-OXMSG): message class, subject, submit time, attachments,
+    and with `sender` (`Name <address>`) the sender's name and SMTP address as Outlook stores them."""
 
     def utf16(text: str) -> bytes:
         return text.encode("utf-16-le")
@@ -91,6 +92,10 @@ def msg_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN) ->
         "__nameid_version1.0/__substg1.0_00030102": b"",
         "__nameid_version1.0/__substg1.0_00040102": b"",
     }
+    if sender:
+        name, address = parseaddr(sender)
+        streams["__substg1.0_0C1A001F"] = utf16(name)  # PidTagSenderName
+        streams["__substg1.0_5D01001F"] = utf16(address)  # PidTagSenderSmtpAddress
     for number, (filename, data) in enumerate(attachments):
         storage = f"__attach_version1.0_#{number:08X}"
         # attach method 1 = by value; 0x0E21 = attachment number
@@ -102,9 +107,10 @@ def msg_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN) ->
     return ole_bytes(streams)
 
 
-def eml_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN) -> bytes:
+def eml_bytes(attachments: list[tuple[str, bytes]], sent: dt.datetime = WHEN,
+              sender: str = "Finance clerk <finance.performance@example.org>") -> bytes:
     message = EmailMessage()
-    message["From"] = "Finance clerk <finance.performance@example.org>"
+    message["From"] = sender
     message["To"] = "performance@example.org"
     message["Subject"] = "Q4 return"
     message["Date"] = format_datetime(sent)

@@ -165,6 +165,7 @@ def test_identity_sheet_is_complete_and_matches_the_rows(generated, period, team
         "period": period.label, "register_fingerprint": plan.for_team(team).fingerprint,
         "generated_at": STAMP.isoformat(),
         "item_count": len(expected_rows(plan, team, period)),
+        "team_token": None,  # written outside a working folder: no secret, so no token
     }
     ident = book[layout.IDENTITY_SHEET]
     header = [ident.cell(layout.IDENTITY_KEYS_HEADER_ROW, c).value for c in (1, 2, 3)]

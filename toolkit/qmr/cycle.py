@@ -23,6 +23,7 @@ from qmr.plan.reader import read_register
 from qmr.publish.master import write_master
 from qmr.returns import layout
 from qmr.returns.template import write_templates
+from qmr.returns.token import SECRET_NAME, make_secret, read_secret
 
 CONFIG_NAME = "qmr.toml"
 
@@ -91,6 +92,7 @@ class Folder:
     templates: Path
     returns: Path
     output: Path
+    secret: Path  # the team-token secret (returns.token): made by `qmr init`, never sent out
 
     def templates_for(self, period: Period) -> Path:
         return self.templates / period.slug
@@ -117,7 +119,7 @@ def find_folder(start: Path) -> Folder | None:
             paths = {key: candidate / str(values.get(key, default)) for key, default in
                      (("plan", "plan.xlsx"), ("db", "qmr.db"), ("templates", "templates"),
                       ("returns", "returns"), ("output", "output"))}
-            return Folder(candidate, **paths)
+            return Folder(candidate, **paths, secret=candidate / SECRET_NAME)
     return None
 
 
@@ -144,7 +146,13 @@ def init_folder(root: Path, example: str) -> Folder:
         write_example(example, folder.plan)
     for directory in (folder.templates, folder.returns, folder.output):
         directory.mkdir(parents=True, exist_ok=True)
+    make_secret(folder.secret)  # an older folder gets its secret now; an existing one is kept
     return folder
+
+
+def folder_secret(folder: Folder | None) -> bytes | None:
+    """The working folder's team-token secret; None outside a folder, or for one made before it existed."""
+    return read_secret(folder.secret) if folder else None
 
 
 class PeriodOutsidePlan(ValueError):
@@ -162,11 +170,13 @@ def check_period(plan: Plan, period: Period) -> None:
 
 
 def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str] | None = None,
-                   deadline: date | None = None, db: Path | None = None) -> list[Path]:
-    """Templates for a period, with last quarter's accepted commentary pre-filled from history."""
+                   deadline: date | None = None, db: Path | None = None, secret: bytes | None = None
+                   ) -> list[Path]:
+    """Templates for a period, with last quarter's accepted commentary pre-filled from history, and
+    with the working folder's `secret`, each team's token."""
     previous = history.commentary_for(db, period)
     return write_templates(plan, period, out, teams=list(teams) if teams else None, deadline=deadline,
-                           previous_commentary=previous or None)
+                           previous_commentary=previous or None, secret=secret)
 
 
 @dataclass
@@ -203,7 +213,7 @@ class Batch:
 
 def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
                    passwords: Path | None = None, db: Path | None = None, workers: int | None = None,
-                   progress=None) -> Batch:
+                   progress=None, secret: bytes | None = None, warn_unchecked: bool = False) -> Batch:
     """Collect every source, read and judge each return, and pick the newest per team."""
     secrets: dict[str, str] = {}
     password_findings: list[Finding] = []
@@ -211,7 +221,8 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
         secrets, password_findings = read_passwords(passwords)
     candidates, collected, records = collect(sources, secrets)
     past = history.load_past(db)
-    judged = validate(plan, period, candidates, past, workers=workers, progress=progress)
+    judged = validate(plan, period, candidates, past, workers=workers, progress=progress, secret=secret,
+                      warn_unchecked=warn_unchecked)
     # each step returned its own findings and sources; the batch lists them in the order they arose
     result = judged.after([*password_findings, *collected], records)
     return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
@@ -314,9 +325,11 @@ def output_failed(path: Path, error: OSError) -> Finding:
                    "listed were written.", str(path), code="output-not-written")
 
 
-def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> FeedbackCopies:
+def write_feedback_copies(batch: Batch, folder: Path, period: Period, *,
+                          max_sheet_bytes: int | None = None) -> FeedbackCopies:
     """Per readable return with problems, a copy of the team's own workbook marked up to fix.
-    A return openpyxl cannot open gets a warning finding instead of a copy."""
+    A return openpyxl cannot open, or larger than the feedback limit (`max_sheet_bytes`, default
+    publish.feedback's), gets a warning finding instead of a copy; the others still get theirs."""
     from qmr.publish.feedback import write_all_feedback
 
     failures: list[Finding] = []
@@ -341,7 +354,7 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period) -> Feedbac
     protect = {name: batch.passwords[team] for name, (team, _) in batch.validation.readable.items()
                if name in batch.validation.encrypted and team in batch.passwords}
     written = write_all_feedback(returns, folder, period_label=period.label, team_names=batch.team_names,
-                                 on_error=cannot, passwords=protect)
+                                 on_error=cannot, passwords=protect, max_sheet_bytes=max_sheet_bytes)
     return FeedbackCopies(written, failures)
 
 

@@ -32,6 +32,7 @@ from qmr.judge.return_state import return_states
 from qmr.model import Finding, Level, ReturnState, Severity, SourceOutcome
 from qmr.period import Period, PeriodError
 from qmr.plan.examples import DEFAULT_EXAMPLE, EXAMPLES
+from qmr.returns.token import SecretError
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_NOTHING_DONE = 0, 1, 2
 
@@ -101,6 +102,9 @@ def guarded(command: Callable) -> Callable:
             if len(error.findings) > 20:
                 out.errors.print(f"  ... and {len(error.findings) - 20} more")
             out.errors.print(f"Run: qmr register check {terminal_safe(error.path)}", markup=False)
+            sys.exit(EXIT_NOTHING_DONE)
+        except SecretError as error:
+            Out(False).fail(str(error))
             sys.exit(EXIT_NOTHING_DONE)
         except OSError as error:
             Out(False).fail(f"{error.filename or ''} {error.strerror or error}".strip())
@@ -380,10 +384,14 @@ def templates(plan: Path | None, period: Period, out: Path | None, teams: tuple[
     target = out or (folder.templates_for(period) if folder else None)
     if target is None:
         raise click.UsageError("--out is required outside a folder made by `qmr init`")
+    secret = quarter.folder_secret(folder)
     written = quarter.make_templates(plan_obj, period, target, teams=teams, deadline=deadline,
-                                     db=_db_path(db))
+                                     db=_db_path(db), secret=secret)
     Out(quiet).say(_escape(f"{len(written)} templates for {period.label} in {target}\n"
                            f"Distribution list: {target / 'distribution.csv'}"))
+    if secret is None:
+        Out(quiet).say("These templates carry no team token (no working folder secret): qmr cannot tell "
+                       "if a return's identity is edited. In a working folder, `qmr init .` makes one.")
 
 
 def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwords: Path | None,
@@ -401,7 +409,8 @@ def _validate(plan: Path | None, period: Period, sources: Sequence[Path], passwo
         bar.start()
     try:
         batch = quarter.run_validation(plan_obj, period, paths, passwords=passwords, db=_db_path(db),
-                                       progress=advance)
+                                       progress=advance, secret=quarter.folder_secret(_folder()),
+                                       warn_unchecked=True)
     finally:
         if bar:
             bar.stop()

@@ -23,6 +23,7 @@ from qmr.consolidate import history
 from qmr.cycle import (
     Batch,
     Folder,
+    folder_secret,
     init_folder,
     load_plan,
     make_templates,
@@ -91,12 +92,13 @@ def run_demo(directory: Path, period: Period | None = None, *, example: str = DE
     for earlier in (period.same_quarter_last_year(), *_earlier_this_year(period)):
         _quiet_quarter(plan, earlier, folder, seed)
 
-    templates = make_templates(plan, period, folder.templates_for(period), db=folder.db)
+    secret = folder_secret(folder)
+    templates = make_templates(plan, period, folder.templates_for(period), db=folder.db, secret=secret)
     inbox = folder.returns_for(period)
     inbox.mkdir(parents=True, exist_ok=True)
     story = _clerks(plan, period, folder, templates, inbox, seed)
 
-    batch = run_validation(plan, period, [inbox], db=folder.db)
+    batch = run_validation(plan, period, [inbox], db=folder.db, secret=secret)
     outputs = folder.outputs_for(period)
     outputs.folder.mkdir(parents=True, exist_ok=True)
     report, _ = write_findings_report(batch.validation.findings, outputs.findings)
@@ -126,10 +128,11 @@ def _quiet_quarter(plan: Plan, period: Period, folder: Folder, seed: int) -> Non
     """A quarter in which every clerk replied properly, recorded in history."""
     out = folder.templates_for(period)
     inbox = folder.returns_for(period)
-    for template in make_templates(plan, period, out, db=folder.db):
+    secret = folder_secret(folder)
+    for template in make_templates(plan, period, out, db=folder.db, secret=secret):
         team = template.stem.split("_", 1)[1]
         fill_return(template, inbox / template.name, simulate(plan, team, period, seed))
-    batch = run_validation(plan, period, [inbox], db=folder.db)
+    batch = run_validation(plan, period, [inbox], db=folder.db, secret=secret)
     history.record(folder.db, period, batch.validation.accepted)
 
 

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from qmr import normalise
 from qmr.findings import has_problems
+from qmr.judge import authenticity
 from qmr.judge.auto_status import auto_status
 from qmr.judge.past import PastIndex, index_past
 from qmr.model import (
@@ -36,7 +38,7 @@ from qmr.model import (
     SourceRecord,
     Status,
 )
-from qmr.period import Period, PeriodError
+from qmr.period import Period
 from qmr.plan.targets import quarter_target
 from qmr.returns import layout
 from qmr.returns.reader import ReturnedRow, ReturnedWorkbook, read_return
@@ -130,33 +132,56 @@ def validate(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    secret: bytes | None = None,
+    warn_unchecked: bool = False,
+    today: date | None = None,
 ) -> Validation:
     """Read and judge every incoming file; the caller adds what collection found (cycle.py).
+    `secret` is the working folder's (returns.token): without it, team tokens go unchecked, and with
+    `warn_unchecked` (the CLI outside a working folder) one warning says so. `today` bounds a credible
+    sign-off date (default: the day of the run).
 
     Reading is spread over `workers` processes (default: every core) when there are enough files
     to pay for starting them; `progress` is called with (files read so far, files in all).
     """
     result = Validation()
+    today = today or date.today()
     candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
     items = list(incoming)
+    owners = authenticity.row_owners(plan, period)
+    unchecked: list[str] = []  # returns whose team token could not be checked: no secret
     for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
         team = workbook.identity.team if workbook else next((f.team for f in findings if f.team), "")
         result.findings.extend(_with_team(findings, team))
         if workbook is None:
             result.sources.append(_record(item, team, SourceOutcome.REJECTED, _reason(findings)))
             continue
-        refusal = _identity_refusal(plan, period, workbook)
-        if refusal:
+        refusal = (authenticity.identity_refusal(plan, period, workbook) or authenticity.foreign_rows(workbook, owners)
+                   or authenticity.token_refusal(workbook, period, secret))
+        if refusal and refusal.severity is Severity.REJECTED:
             result.findings.append(refusal)
             result.sources.append(_record(item, team, SourceOutcome.REJECTED, refusal.message))
             continue
+        if secret is None and warn_unchecked:
+            unchecked.append(item.name)
+        doubts = (refusal, authenticity.sender_mismatch(item.name, getattr(item, "sender", ""), workbook, plan))
+        result.findings.extend(doubt for doubt in doubts if doubt)
         result.readable[item.name] = (team, Origin(getattr(item, "container", "") or item.name, item.sha256))
         if getattr(item, "encrypted_was", False):
             result.encrypted.add(item.name)
         candidates.append((item, workbook))
 
+    if unchecked:
+        result.findings.append(authenticity.tokens_unchecked(unchecked))
     earlier = index_past(past, period)
-    for item, workbook in _newest_per_team(_distinct(candidates, result), result):
+    newness = partial(_newness, period=period, today=today)
+    winners = _newest_per_team(_distinct(candidates, result), result, newness)
+    chosen = {id(item) for item, _ in winners}
+    for item, workbook in candidates:  # a winner's sign-off date is judged with the rest of it (judge)
+        doubt = None if id(item) in chosen else authenticity.impossible_signoff(workbook, period, today)
+        if doubt:
+            result.findings.append(doubt)
+    for item, workbook in winners:
         judged = judge(plan, period, workbook, earlier)
         result.findings.extend(judged.findings)
         result.accepted.append(AcceptedReturn(
@@ -203,26 +228,6 @@ def _record(item: Incoming, team: str, outcome: SourceOutcome, reason: str = "")
     return SourceRecord(item.name, team, item.sha256, item.size, modified, outcome, reason)
 
 
-def _identity_refusal(plan: Plan, period: Period, workbook: ReturnedWorkbook) -> Finding | None:
-    identity = workbook.identity
-    file = workbook.file
-    try:
-        their_period = Period.parse(identity.period)
-    except PeriodError:
-        their_period = None
-    if their_period != period:
-        return Finding(Severity.REJECTED, f"this is a return for {identity.period}, not {period.label}",
-                       f"Send the {period.label} return (file {period.slug}_{identity.team}.xlsx).",
-                       file, layout.IDENTITY_SHEET, layout.identity_cell("period"), identity.team,
-                       "wrong-period")
-    if plan.team(identity.team) is None:
-        return Finding(Severity.REJECTED, f"team {identity.team!r} is not in the plan register",
-                       "Check the register's Teams sheet, or send the team's own template.",
-                       file, layout.IDENTITY_SHEET, layout.identity_cell("team"), identity.team,
-                       "unknown-team")
-    return None
-
-
 def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
               ) -> list[tuple[Incoming, ReturnedWorkbook]]:
     """The same file received twice (forwarded again, saved from two e-mails) is one return."""
@@ -242,7 +247,8 @@ def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Valid
 
 
 def _newest_per_team(
-    candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
+    candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation,
+    newness: Callable[[tuple[Incoming, ReturnedWorkbook]], tuple[date, datetime, str]],
 ) -> list[tuple[Incoming, ReturnedWorkbook]]:
     """One return per team: the newest by sign-off date, then file time; the rest are superseded."""
     by_team: dict[str, list[tuple[Incoming, ReturnedWorkbook]]] = {}
@@ -250,7 +256,7 @@ def _newest_per_team(
         by_team.setdefault(pair[1].identity.team, []).append(pair)
     winners = []
     for team in sorted(by_team):
-        pairs = sorted(by_team[team], key=_newness, reverse=True)
+        pairs = sorted(by_team[team], key=newness, reverse=True)
         winner = pairs[0]
         winners.append(winner)
         for item, _ in pairs[1:]:
@@ -268,10 +274,13 @@ def _newest_per_team(
     return winners
 
 
-def _newness(pair: tuple[Incoming, ReturnedWorkbook]) -> tuple[date, datetime, str]:
+def _newness(pair: tuple[Incoming, ReturnedWorkbook], *, period: Period, today: date
+             ) -> tuple[date, datetime, str]:
+    """A sign-off date that cannot be true counts as none (`31/12/9999` must not beat the real one)."""
     item, workbook = pair
     signed = normalise.day(workbook.signoff.get("date")).value
-    return (signed if isinstance(signed, date) else date.min, item.modified, item.name)
+    return (signed if authenticity.credible(signed, period, today) else date.min,  # type: ignore[return-value]
+            item.modified, item.name)
 
 
 def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layout.ItemSheet, dict]]:

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from qmr.atomic import write_bytes_atomic
-from qmr.collect.sources import OLE_MAGIC
+from qmr.collect.sniff import OLE_MAGIC
 from qmr.findings import CELL_RE, finding_sort_key
 from qmr.model import Finding, Severity
 from qmr.publish.findings_report import FIXED_CREATED, clean_text
@@ -72,15 +72,17 @@ def feedback_filename(original_name: str) -> str:
 
 
 def write_feedback(original: bytes, findings: Sequence[Finding], path: Path, *, team_name: str = "",
-                   period_label: str = "", password: str | None = None) -> Path:
+                   period_label: str = "", password: str | None = None,
+                   max_sheet_bytes: int | None = None) -> Path:
     """Write the feedback copy of one return to `path` (atomically) and return `path`.
 
     A return that came password-protected goes back protected with the same `password`: the copy
     holds the team's figures and travels by e-mail like the original. (Encryption salts each file,
     so such a copy's bytes differ between runs; its content does not.)
-    Raises FeedbackError when `original` is not a workbook openpyxl can open.
+    Raises FeedbackError when `original` is not a workbook openpyxl can open, or its sheets unpack to
+    more than `max_sheet_bytes` (default FEEDBACK_MAX_SHEET_BYTES).
     """
-    problem = too_large_for_feedback(original)
+    problem = too_large_for_feedback(original, max_sheet_bytes)
     if problem:
         raise FeedbackError(problem)
     try:
@@ -100,18 +102,23 @@ def write_feedback(original: bytes, findings: Sequence[Finding], path: Path, *, 
 FEEDBACK_MAX_SHEET_BYTES = 16 * 1024 * 1024
 
 
-def too_large_for_feedback(original: bytes) -> str:
-    """Why a return is too large to load for a feedback copy, or "" (the one home of this limit)."""
+def too_large_for_feedback(original: bytes, max_sheet_bytes: int | None = None) -> str:
+    """Why a return is too large to load for a feedback copy, or "" (the one home of this limit;
+    `max_sheet_bytes` lowers or raises it, default FEEDBACK_MAX_SHEET_BYTES)."""
+    limit = FEEDBACK_MAX_SHEET_BYTES if max_sheet_bytes is None else max_sheet_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(original)) as package:
             size = sum(info.file_size for info in package.infolist()
                        if info.filename.startswith("xl/worksheets/"))
     except (zipfile.BadZipFile, OSError, ValueError):
         return ""  # _open says what is wrong with it
-    if size > FEEDBACK_MAX_SHEET_BYTES:
-        return (f"its sheets unpack to {size / (1024 * 1024):.0f} MB, more than the "
-                f"{FEEDBACK_MAX_SHEET_BYTES // (1024 * 1024)} MB a feedback copy is made from")
+    if size > limit:
+        return f"its sheets unpack to {_size(size)}, more than the {_size(limit)} a feedback copy is made from"
     return ""
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KB"
 
 
 def _encrypt(data: bytes, password: str) -> bytes:
@@ -137,7 +144,8 @@ def feedback_bytes(original: bytes, findings: Sequence[Finding], *, team_name: s
 def write_all_feedback(returns: Iterable[tuple[str, bytes, list[Finding]]], out_dir: Path, *,
                        period_label: str = "", team_names: Mapping[str, str] | None = None,
                        on_error: Callable[[str, FeedbackError], None] | None = None,
-                       passwords: Mapping[str, str] | None = None) -> list[Path]:
+                       passwords: Mapping[str, str] | None = None,
+                       max_sheet_bytes: int | None = None) -> list[Path]:
     """One feedback copy per (display name, data, findings) that has a non-info finding.
 
     `passwords` (display name -> password) protects the copies of returns that came protected.
@@ -160,7 +168,8 @@ def write_all_feedback(returns: Iterable[tuple[str, bytes, list[Finding]]], out_
         team = (team_names or {}).get(code, code)
         try:
             written.append(write_feedback(data, findings, out_dir / filename, team_name=team,
-                                          period_label=period_label, password=(passwords or {}).get(name)))
+                                          period_label=period_label, password=(passwords or {}).get(name),
+                                          max_sheet_bytes=max_sheet_bytes))
         except FeedbackError as error:
             if on_error is None:
                 raise

@@ -27,8 +27,8 @@ from qmr.period import Period
 from qmr.plan.layout import POLARITY_LABELS
 from qmr.plan.targets import target_shown
 
-FORMAT_VERSION = 1
-SUPPORTED_FORMATS = (1,)
+FORMAT_VERSION = 2  # 2: the identity sheet carries the team token
+SUPPORTED_FORMATS = (1, 2)
 
 IDENTITY_SHEET = "qmr_identity"
 INSTRUCTIONS_SHEET = "Instructions"
@@ -42,8 +42,19 @@ FIRST_ROW = 5
 
 # Identity sheet: key/value pairs in A:B from row 1, then the row keys as a table.
 IDENTITY_FIELDS = ("format_version", "team", "team_name", "period", "register_fingerprint",
-                   "generated_at", "item_count")
+                   "generated_at", "item_count", "team_token")
+# What each format version's identity sheet has: format 1 had no team token.
+IDENTITY_FIELDS_OF = {1: IDENTITY_FIELDS[:7], 2: IDENTITY_FIELDS}
+# May be blank: a template written outside a working folder has no secret to make a token with.
+OPTIONAL_IDENTITY_FIELDS = ("team_token",)
 IDENTITY_KEYS_HEADER_ROW = len(IDENTITY_FIELDS) + 2  # one blank row between the two parts
+
+
+def identity_keys_header_row(version: int) -> int:
+    """Where a format version's row-key table starts (after its fields and one blank row)."""
+    return len(IDENTITY_FIELDS_OF[version]) + 2
+
+
 IDENTITY_KEYS_COLUMNS = ("sheet", "row", "key", "ref")  # ref: what the row's visible ref cell must show
 IDENTITY_NAME_COLUMN = "A"
 IDENTITY_VALUE_COLUMN = "B"
@@ -196,6 +207,11 @@ SIGNOFF_CELLS = (
     SignoffCell("confirmed", "I confirm the data-quality statement above", 9, ("Yes",)),
 )
 SIGNOFF_STATEMENT_ROW = 8  # the assurance statement itself (text from the register)
+
+
+def signoff_cell(key: str) -> str:
+    """The cell a sign-off value is typed into (`C7` for the date)."""
+    return next(f"{SIGNOFF_VALUE_COLUMN}{c.row}" for c in SIGNOFF_CELLS if c.key == key)
 
 # Narrative: Type, Title, Text in columns A:C from FIRST_ROW.
 NARRATIVE_FIELDS = (

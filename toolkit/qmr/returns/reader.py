@@ -34,6 +34,7 @@ class Identity:
     register_fingerprint: str
     generated_at: str
     keys: tuple[tuple[str, int, str, str], ...]  # (sheet, row, key, ref shown) for every item row
+    team_token: str = ""  # "" for a format 1 template, or one written outside a working folder
 
 
 @dataclass(frozen=True)
@@ -185,28 +186,32 @@ def _read(file, book, names, reject) -> tuple[ReturnedWorkbook | None, list[Find
 
 
 def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
-    pairs: dict[str, str] = {}
-    name_column = column_number(layout.IDENTITY_NAME_COLUMN) - 1
-    value_column = column_number(layout.IDENTITY_VALUE_COLUMN) - 1
-    for number in range(1, len(layout.IDENTITY_FIELDS) + 1):
-        cells = _row(grid, number)
-        if len(cells) > value_column and not is_blank(cells[name_column]):
-            pairs[text(cells[name_column])] = text(cells[value_column])
-    missing = [name for name in layout.IDENTITY_FIELDS if not pairs.get(name)]
-    if missing:
-        return None, f"the hidden identity sheet is incomplete (no {', '.join(missing)})"
+    first = (_row(grid, 1) + [None, None])[:2]  # the format version comes first: it says what follows
+    if text(first[0]) != "format_version" or is_blank(first[1]):
+        return None, "the hidden identity sheet is incomplete (no format_version)"
     try:
-        version = int(float(pairs["format_version"]))
+        version = int(float(text(first[1])))
     except ValueError:
-        return None, f"the format version {pairs['format_version']!r} is not a number"
+        return None, f"the format version {text(first[1])!r} is not a number"
     if version not in layout.SUPPORTED_FORMATS:
         newer = version > max(layout.SUPPORTED_FORMATS)
         return None, (
             f"this return is format version {version}, which this qmr cannot read "
             f"({'made by a newer qmr: upgrade qmr' if newer else 'an old template: use this quarter’s'})"
         )
+    fields = layout.IDENTITY_FIELDS_OF[version]
+    pairs: dict[str, str] = {}
+    name_column = column_number(layout.IDENTITY_NAME_COLUMN) - 1
+    value_column = column_number(layout.IDENTITY_VALUE_COLUMN) - 1
+    for number in range(1, len(fields) + 1):
+        cells = _row(grid, number)
+        if len(cells) > value_column and not is_blank(cells[name_column]):
+            pairs[text(cells[name_column])] = text(cells[value_column])
+    missing = [name for name in fields if not pairs.get(name) and name not in layout.OPTIONAL_IDENTITY_FIELDS]
+    if missing:
+        return None, f"the hidden identity sheet is incomplete (no {', '.join(missing)})"
     keys = []
-    for number in range(layout.IDENTITY_KEYS_HEADER_ROW + 1, len(grid) + 1):
+    for number in range(layout.identity_keys_header_row(version) + 1, len(grid) + 1):
         cells = _row(grid, number)
         width = len(layout.IDENTITY_KEYS_COLUMNS)
         cells = (cells + [None] * width)[:width]
@@ -229,7 +234,8 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     if problem:
         return None, problem
     identity = Identity(version, pairs["team"], pairs["team_name"], pairs["period"],
-                        pairs["register_fingerprint"], pairs["generated_at"], tuple(keys))
+                        pairs["register_fingerprint"], pairs["generated_at"], tuple(keys),
+                        pairs.get("team_token", ""))
     return identity, ""
 
 

@@ -45,6 +45,7 @@ from qmr.returns.layout import (
     ItemSheet,
     Row,
 )
+from qmr.returns.token import team_token
 
 STATUS_COLUMN = "A"  # the "Ready to send" / "N problems" cell is STATUS_COLUMN + STATUS_ROW on each sheet
 DEFAULT_DEADLINE_DAYS = 15
@@ -126,6 +127,7 @@ def write_templates(
     deadline: date | None = None,
     previous_commentary: dict[str, dict[str, str]] | None = None,
     generated_at: datetime | None = None,
+    secret: bytes | None = None,
 ) -> list[Path]:
     """Write one return per team (every team with something due, or `teams` in the order given) and
     distribution.csv.
@@ -141,7 +143,7 @@ def write_templates(
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = generated_at or _now()
     previous = previous_commentary or {}
-    jobs = [(code, period, out_dir / template_name(period, code), deadline, previous.get(code), stamp)
+    jobs = [(code, period, out_dir / template_name(period, code), deadline, previous.get(code), stamp, secret)
             for code in dict.fromkeys(codes)]  # a code given twice gets one file
     if len(jobs) >= PARALLEL_FROM and _cores() > 1:
         with ProcessPoolExecutor(initializer=_give_worker, initargs=(plan,)) as pool:
@@ -167,9 +169,9 @@ def _give_worker(plan: Plan) -> None:
 
 
 def _write_job(job: tuple, plan: Plan | None = None) -> Path:
-    code, period, path, deadline, previous, stamp = job
+    code, period, path, deadline, previous, stamp, secret = job
     return write_return(plan or _WORKER_PLAN["plan"], code, period, path, deadline=deadline,
-                        previous_commentary=previous, generated_at=stamp)
+                        previous_commentary=previous, generated_at=stamp, secret=secret)
 
 
 def write_return(
@@ -181,8 +183,10 @@ def write_return(
     deadline: date | None = None,
     previous_commentary: dict[str, str] | None = None,
     generated_at: datetime | None = None,
+    secret: bytes | None = None,
 ) -> Path:
-    """Write one team's return workbook to `path` (atomically) and return the path."""
+    """Write one team's return workbook to `path` (atomically) and return the path. With the working
+    folder's `secret`, its identity carries the team token (returns.token); without, none."""
     team = plan.team(team_code)
     if team is None:
         raise ValueError(f"team {team_code!r} is not in the register's Teams sheet")
@@ -216,7 +220,8 @@ def write_return(
         _status_cell(ws, formula)
 
     identity = book.create_sheet(layout.IDENTITY_SHEET)
-    _identity(identity, team, period, team_plan.fingerprint, generated_at or _now(), sheets)
+    token = team_token(secret, team.code, period.label, team_plan.fingerprint) if secret else ""
+    _identity(identity, team, period, team_plan.fingerprint, generated_at or _now(), sheets, token)
 
     for ws in book.worksheets:
         # No password: protection stops accidental edits; resizing rows and columns stays allowed.
@@ -524,7 +529,7 @@ def _signoff(ws: Worksheet, plan: Plan, team: Team, period: Period) -> tuple[str
 
 
 def _identity(ws: Worksheet, team: Team, period: Period, fingerprint: str, generated_at: datetime,
-              sheets: list[tuple[ItemSheet, list[Row]]]) -> None:
+              sheets: list[tuple[ItemSheet, list[Row]]], token: str) -> None:
     keys = [(sheet.name, number, row.key, row.values[sheet.ref_field])
             for sheet, rows in sheets for number, row in enumerate(rows, start=FIRST_ROW)]
     values = {
@@ -535,6 +540,7 @@ def _identity(ws: Worksheet, team: Team, period: Period, fingerprint: str, gener
         "register_fingerprint": fingerprint,
         "generated_at": generated_at.isoformat(),
         "item_count": len(keys),
+        "team_token": token,
     }
     for name in layout.IDENTITY_FIELDS:
         _value(ws[f"{layout.IDENTITY_NAME_COLUMN}{layout.identity_row(name)}"], name)
