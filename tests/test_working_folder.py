@@ -41,7 +41,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("folder")
     folder = quarter.init_folder(root / "work", "bpr-2008-09")
     plan, _ = quarter.load_plan(folder.plan)
-    templates = {t.stem.split("_", 1)[1]: t for t in quarter.make_templates(plan, Q3, folder.templates_for(Q3))}
+    secret = quarter.folder_secret(folder)  # as `qmr templates` in the folder makes them: with team tokens
+    templates = {t.stem.split("_", 1)[1]: t
+                 for t in quarter.make_templates(plan, Q3, folder.templates_for(Q3), secret=secret)}
     inbox = folder.returns_for(Q3)
     draft = simulate(plan, "BSC-FIN", Q3, 3, signed=date(2009, 1, 5))
     fill_return(templates["BSC-FIN"], inbox / "finance first draft.xlsx", draft)
