@@ -5,10 +5,7 @@ Every command runs the installed `qmr` script in a subprocess, as a user would."
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -19,20 +16,16 @@ from qmr import cycle as quarter
 from qmr.consolidate import history
 from qmr.demo.simulate import fill_return, simulate
 from qmr.period import Period
+from test_cli import qmr as run_qmr
 
-QMR = Path(sys.executable).with_name("qmr")
 Q3 = Period(2008, 3)  # the bpr-2008-09 example's year
 Q3_TEXT = "2008/09 Q3"
 
 
 def qmr(*args: object, cwd: Path, expect: int) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("QMR_DEBUG", "FORCE_COLOR", "COLUMNS")}
-    done = subprocess.run([str(QMR), *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env,
-                          timeout=300)
-    shown = done.stdout + done.stderr
-    assert "Traceback" not in shown, shown
-    assert done.returncode == expect, shown
-    return shown
+    """What the real console script printed (test_cli's runner: exit code checked, no traceback)."""
+    done = run_qmr(*args, cwd=cwd, expect=expect)
+    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")
