@@ -270,6 +270,18 @@ def test_templates_and_status_entry_points(folder: quarter.Folder) -> None:
     assert outcome.exit_code == 0 and len(outcome.written) == 3
 
 
+def test_entry_points_use_the_working_folders_team_token(folder: quarter.Folder) -> None:
+    """A button run gives templates their team tokens and checks returns' tokens, as the CLI does."""
+    entry = load_entry_points()
+    book = FakeBook(control(folder))
+    written = entry.templates(book).written
+    identity = openpyxl.load_workbook(written[0])[layout.IDENTITY_SHEET]
+    assert identity[layout.identity_cell("team_token")].value  # the folder's secret made a token
+    outcome = entry.validate(FakeBook(control(folder)))
+    # the fixture's returns were filled from templates made without the secret
+    assert {f.team for f in outcome.findings if f.code == "token-missing"} == {"BSC-FIN", "BSC-PP"}
+
+
 def test_report_entry_point_writes_the_board_document(folder: quarter.Folder) -> None:
     entry = load_entry_points()
     book = FakeBook(control(folder))

@@ -63,12 +63,20 @@ def _batch(settings: ControlSettings, plan, period: Period) -> cycle.Batch:
     returns = _need(settings.returns, "Returns folder") / period.slug
     if not returns.is_dir():
         raise ControlError(f"there is no returns folder for {period.label} ({returns}); save the returns there")
-    return cycle.run_validation(plan, period, [returns], passwords=settings.passwords, db=settings.db)
+    return cycle.run_validation(plan, period, [returns], passwords=settings.passwords, db=settings.db,
+                                secret=_secret(settings), warn_unchecked=True)
+
+
+def _secret(settings: ControlSettings) -> bytes | None:
+    """The team-token secret of the working folder the control workbook sits in, as the CLI uses it:
+    without it, a button run would neither give templates their tokens nor check returns' tokens."""
+    return cycle.folder_secret(cycle.find_folder(settings.path.parent))
 
 
 def _templates(settings: ControlSettings, plan, period: Period) -> RunOutcome:
     out = _need(settings.templates, "Templates folder") / period.slug
-    written = cycle.make_templates(plan, period, out, deadline=settings.deadline, db=settings.db)
+    written = cycle.make_templates(plan, period, out, deadline=settings.deadline, db=settings.db,
+                                   secret=_secret(settings))
     return RunOutcome("templates", EXIT_CLEAN, f"{len(written)} templates for {period.label} in {out}",
                       written=tuple(written))
 
