@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import Protocol
 
 from qmr.cells import column_number
 
-CHUNK = 1 << 16
 _SHEET_PART = re.compile(r"^xl/(?:worksheets|dialogsheets|macrosheets)/[^/]+\.xml$", re.IGNORECASE)
+_BINARY_SHEET_PART = re.compile(r"^xl/(?:worksheets|dialogsheets|macrosheets)/[^/]+\.bin$", re.IGNORECASE)
+_ODS_CONTENT = "content.xml"  # every sheet of an OpenDocument spreadsheet
 # `<row r="7"`, `<c r="B7"`, `<x:c ...>`, and `<dimension ref="A1:K20"/>`: the attribute is in the tag
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
 _REF_ATTR = re.compile(rb"""\b(?:r|ref)\s*=\s*["']([^"']*)["']""")
@@ -45,6 +48,16 @@ class Extent:
         return Extent(max(self.rows, rows), max(self.columns, columns))
 
 
+class Measured(Protocol):
+    """A sheet's size as a scan found it: the range it declares and the cells it really places."""
+
+    @property
+    def declared(self) -> Extent: ...
+
+    @property
+    def seen(self) -> Extent: ...
+
+
 @dataclass(frozen=True)
 class PackageProblem:
     """Why a package must not be opened: `code` is the finding code, `part` the zip member."""
@@ -60,6 +73,7 @@ class PackageCheck:
     that a return should not (a VBA project, links to other files, WEBSERVICE calls)."""
 
     problem: PackageProblem | None = None
+    kind: str = "xlsx"  # xlsx | xlsm | xlsb | ods: what the package's parts say it is (formats.WorkbookFormat)
     vba_project: bool = False
     external_links: tuple[str, ...] = ()  # the targets the workbook links to
     web_calls: bool = False
@@ -69,12 +83,13 @@ _LINK_RELS = re.compile(r"^xl/externalLinks/_rels/[^/]+\.rels$", re.IGNORECASE)
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
 _WEB_CALL = re.compile(rb"(?i)\b(?:_xlfn\.)?(?:WEBSERVICE|FILTERXML|RTD)\s*\(")
 MAX_LINK_PART_BYTES = 64 * 1024
+_MACRO_ENABLED = b"sheet.macroEnabled.main+xml"  # the workbook part's content type in an .xlsm
 
 
 def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCheck:  # noqa: B008
     """Decompress every part once (CRC checked), measure every worksheet, note what the package carries."""
     links: list[str] = []
-    vba = web = False
+    vba = web = macro_enabled = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             for info in package.infolist():
@@ -82,14 +97,26 @@ def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCh
                 if _LINK_RELS.match(info.filename) and info.file_size <= MAX_LINK_PART_BYTES:
                     links += [t.decode("utf-8", "replace") for t in _TARGET.findall(package.read(info))]
                     continue
+                if info.filename == "[Content_Types].xml" and info.file_size <= MAX_LINK_PART_BYTES:
+                    macro_enabled = _MACRO_ENABLED in package.read(info)
+                    continue
                 problem, calls = _check_part(package, info, limits)
                 web = web or calls
                 if problem:
                     return PackageCheck(problem)
+            kind = _kind(set(package.namelist()), macro_enabled)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as error:
         return PackageCheck(PackageProblem("workbook-corrupt", f"the workbook is damaged ({_short(error)})"))
-    return PackageCheck(None, vba, tuple(dict.fromkeys(links)), web)
+    return PackageCheck(None, kind, vba, tuple(dict.fromkeys(links)), web)
+
+
+def _kind(parts: set[str], macro_enabled: bool) -> str:
+    if "xl/workbook.bin" in parts:
+        return "xlsb"
+    if "xl/workbook.xml" not in parts and _ODS_CONTENT in parts:
+        return "ods"
+    return "xlsm" if macro_enabled else "xlsx"
 
 
 def package_problem(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageProblem | None:  # noqa: B008
@@ -103,7 +130,7 @@ def _check_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: SheetLi
     if info.file_size > limits.max_part_bytes:
         return PackageProblem("sheet-too-large", f"part {info.filename} unpacks to "
                               f"{info.file_size // (1024 * 1024):,} MB, more than qmr reads", info.filename), False
-    scanner = _Scanner() if _SHEET_PART.match(info.filename) else None
+    scanner = _scanner_for(info.filename)
     calls = False
     with package.open(info) as stream:  # reading to the end checks the CRC and the declared size
         while chunk := stream.read(CHUNK):
@@ -111,13 +138,23 @@ def _check_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: SheetLi
                 continue
             scanner.feed(chunk)
             calls = calls or _WEB_CALL.search(chunk) is not None
-            problem = _too_large(info.filename, scanner, limits)
+            problem = too_large(info.filename, scanner, limits)
             if problem:
                 return problem, calls
     return None, calls
 
 
-def _too_large(part: str, scanner: _Scanner, limits: SheetLimits) -> PackageProblem | None:
+def _scanner_for(part: str) -> _Scanner | OdsScanner | XlsbScanner | None:
+    """The scan of a part that places cells (in whatever package it is: a stray one costs a scan)."""
+    if _SHEET_PART.match(part):
+        return _Scanner()
+    if _BINARY_SHEET_PART.match(part):
+        return XlsbScanner()
+    return OdsScanner() if part == _ODS_CONTENT else None
+
+
+def too_large(part: str, scanner: Measured, limits: SheetLimits) -> PackageProblem | None:
+    """Why a sheet with this declared and seen extent must not be read, or None."""
     sheet = part.rsplit("/", 1)[-1]
     for what, extent in (("declares a used range of", scanner.declared), ("has cells out to", scanner.seen)):
         if (extent.rows > limits.max_rows or extent.columns > limits.max_columns
@@ -169,6 +206,143 @@ class _Scanner:
             cell = _cell(value.split(":")[-1])
             if cell:
                 self.declared = self.declared.grow(*cell)
+
+
+# ------------------------------------------------------------------------------------------------
+# .ods: content.xml
+
+
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb"""\bnumber-rows-repeated\s*=\s*["']\s*([0-9]{1,12})""")
+_COLUMNS_REPEATED = re.compile(rb"""\bnumber-columns-repeated\s*=\s*["']\s*([0-9]{1,12})""")
+_VALUE_TYPE = re.compile(rb"\bvalue-type\s*=")
+CHUNK = 1 << 16
+
+
+class OdsScanner:
+    """The largest sheet in an OpenDocument `content.xml`, fed in chunks: `seen` is the rows and
+    columns out to the last cell with content, repeats counted. (An .ods declares no range.)"""
+
+    def __init__(self) -> None:
+        self.declared = Extent()
+        self.seen = Extent()
+        self._tail = b""
+        self._row = 0  # rows before the current one, in the current sheet
+        self._repeat = 1  # the current row's repeat count
+        self._column = 0
+        self._row_width = 0  # out to the last cell with content in the current row, 0 if none
+
+    def feed(self, chunk: bytes) -> None:
+        buffer = self._tail + chunk
+        end = buffer.rfind(b"<")
+        if end >= 0 and b">" not in buffer[end:] and len(buffer) - end < CHUNK:
+            buffer, self._tail = buffer[:end], buffer[end:]
+        else:
+            self._tail = b""
+        for match in _ODS_TAG.finditer(buffer):
+            closing, name, attributes, empty = match.groups()
+            if name == b"table":
+                if not closing:
+                    self._row = 0
+            elif name == b"table-row":
+                if closing:
+                    self._end_row()
+                else:
+                    self._repeat = _count(_ROWS_REPEATED, attributes)
+                    self._column = self._row_width = 0
+                    if empty:
+                        self._end_row()
+            else:  # a cell: content is a value type or anything inside it
+                columns = _count(_COLUMNS_REPEATED, attributes)
+                if closing:
+                    continue
+                if not empty or _VALUE_TYPE.search(attributes):
+                    self._row_width = self._column + columns
+                self._column += columns
+
+    def _end_row(self) -> None:
+        if self._row_width:
+            self.seen = self.seen.grow(self._row + self._repeat, self._row_width)
+        self._row += self._repeat
+        self._repeat = 1
+        self._column = self._row_width = 0
+
+
+def _count(pattern: re.Pattern[bytes], attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    return max(1, int(found.group(1))) if found else 1
+
+
+# ------------------------------------------------------------------------------------------------
+# .xlsb: xl/worksheets/*.bin
+
+
+_XLSB_ROW = 0x00  # BrtRowHdr: the row index first
+_XLSB_CELLS = range(0x01, 0x0C)  # BrtCellBlank .. BrtFmlaError: the column index first
+_XLSB_DIMENSION = 0x94  # BrtWsDim: first row, last row, first column, last column
+
+
+class XlsbScanner:
+    """Row and cell records of an .xlsb sheet part, fed in chunks: `declared` is its BrtWsDim,
+    `seen` the rows and columns its records place cells out to."""
+
+    def __init__(self) -> None:
+        self.declared = Extent()
+        self.seen = Extent()
+        self._buffer = b""
+        self._skip = 0  # bytes of a long record still to pass over
+        self._row = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._skip:
+            passed = min(self._skip, len(chunk))
+            self._skip -= passed
+            chunk = chunk[passed:]
+        buffer = self._buffer + chunk
+        at = 0
+        while True:
+            header = _xlsb_header(buffer, at)
+            if header is None:
+                break
+            kind, size, start = header
+            if start + size > len(buffer):
+                if kind in (_XLSB_ROW, _XLSB_DIMENSION, *_XLSB_CELLS) and size <= 64:
+                    break  # a record we read, cut by the chunk: wait for the rest
+                self._skip = start + size - len(buffer)
+                at = len(buffer)
+                break
+            self._record(kind, buffer[start:start + size])
+            at = start + size
+        self._buffer = buffer[at:]
+
+    def _record(self, kind: int, body: bytes) -> None:
+        if kind == _XLSB_ROW and len(body) >= 4:
+            self._row = struct.unpack_from("<I", body)[0] + 1
+            self.seen = self.seen.grow(self._row, 0)
+        elif kind in _XLSB_CELLS and len(body) >= 4:
+            self.seen = self.seen.grow(max(self._row, 1), struct.unpack_from("<I", body)[0] + 1)
+        elif kind == _XLSB_DIMENSION and len(body) >= 16:
+            _, last_row, _, last_column = struct.unpack_from("<4I", body)
+            self.declared = self.declared.grow(last_row + 1, last_column + 1)
+
+
+def _xlsb_header(buffer: bytes, at: int) -> tuple[int, int, int] | None:
+    """(record type, size, where its body starts) at `at`, or None when the header is not all there:
+    the type is one or two bytes and the size one to four, seven bits each (MS-XLSB 2.1.4)."""
+    values = []
+    for most in (2, 4):
+        value = shift = 0
+        for _ in range(most):
+            if at >= len(buffer):
+                return None
+            byte = buffer[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values[0], values[1], at
 
 
 def _cell(ref: str) -> tuple[int, int] | None:

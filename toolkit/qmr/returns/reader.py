@@ -21,6 +21,7 @@ from qmr.model import Finding, Severity
 from qmr.normalise import is_blank, text
 from qmr.returns import layout
 from qmr.returns.extent import PackageCheck, check_package
+from qmr.returns.formats import OLE_MAGIC, WorkbookFormat, xls_problem
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,15 @@ class ReturnedWorkbook:
 def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[Finding]]:
     """Read one return from its bytes. `file` is the name findings will show."""
 
-    def reject(message: str, action: str, code: str, sheet: str = "", cell: str = "") -> Finding:
-        return Finding(Severity.REJECTED, message, action, file, sheet, cell, code=code)
+    def reject(message: str, action: str, code: str, sheet: str = "", cell: str = "", team: str = "") -> Finding:
+        return Finding(Severity.REJECTED, message, action, file, sheet, cell, team, code=code)
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        return None, [reject("not an Excel .xlsx workbook (the file is not a zip package)",
+    saved_as, package = _examine(file, data)  # before calamine allocates anything for the file
+    if saved_as is None:
+        return None, [reject("not an Excel workbook (the file is neither an .xlsx package nor another "
+                             "spreadsheet format qmr reads)",
                              "Send the return as the .xlsx file you were sent, saved as Excel Workbook.",
                              "not-xlsx")]
-    package = check_package(data)  # before calamine allocates anything for the file
     if package.problem:
         return None, [reject(package.problem.message, _PACKAGE_ACTIONS[package.problem.code],
                              package.problem.code)]
@@ -103,22 +105,65 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
                                          "sheet-duplicated", hidden[0]),
                                   team=workbook.identity.team if workbook else "")] + findings
         if workbook is not None:
-            findings += _carried(file, package, workbook.identity.team)
+            findings += _carried(file, package, workbook.identity.team) + _saved_as(file, saved_as, workbook)
         return workbook, findings
     except BaseException as error:  # a malformed sheet inside an otherwise valid package
         if not is_reading_failure(error):
             raise
-        culprits = _impossible_dates(data)
+        culprits = _impossible_dates(data) if saved_as in _OPENPYXL_READS else []
+        team = _claimed_team(book, names)
         if culprits:
             return None, [reject(f"this cell holds {number}, which is not a date Excel can show (it shows "
                                  "#####), so the workbook cannot be read", "Type the date as a date, e.g. "
                                  "14/01/2016, or clear the cell, save it again as .xlsx and resend.",
-                                 "date-impossible", sheet, cell) for sheet, cell, number in culprits]
+                                 "date-impossible", sheet, cell, team) for sheet, cell, number in culprits]
         return None, [reject(f"the workbook could not be read ({_short(error)})",
                              "Open the file in Excel, correct any cell showing ##### (e.g. a number far too "
-                             "large for a date), save it again as .xlsx and resend.", "unreadable")]
+                             "large for a date), save it again as .xlsx and resend.", "unreadable", team=team)]
     finally:
         book.close()
+
+
+_OPENPYXL_READS = (WorkbookFormat.XLSX, WorkbookFormat.XLSM)
+
+
+def _examine(file: str, data: bytes) -> tuple[WorkbookFormat | None, PackageCheck]:
+    """What the workbook was saved as (None: nothing qmr reads), and its package checked against the
+    limits: returns.extent for the zip formats (.xlsx, .xlsm, .xlsb, .ods), returns.formats for .xls."""
+    if data.startswith(OLE_MAGIC):
+        return WorkbookFormat.XLS, PackageCheck(xls_problem(data), kind=WorkbookFormat.XLS.value)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return None, PackageCheck()
+    package = check_package(data)
+    saved_as = WorkbookFormat(package.kind)
+    if saved_as is WorkbookFormat.XLSX and file.lower().endswith(".xlsm"):
+        saved_as = WorkbookFormat.XLSM  # named so, though its content types say plain .xlsx
+    return saved_as, package
+
+
+def _saved_as(file: str, saved_as: WorkbookFormat, workbook: ReturnedWorkbook) -> list[Finding]:
+    """The warning for a return read from another format than the .xlsx it was sent as."""
+    if saved_as is WorkbookFormat.XLSX:
+        return []
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return [Finding(Severity.WARNING, f"{name} was saved as {saved_as.described}, not as the Excel Workbook "
+                    "(.xlsx) it was sent as; qmr read it, but another format can lose the checks and "
+                    "protection the template carries", "Send .xlsx next time: in Excel, File > Save As, "
+                    "Excel Workbook (*.xlsx); in LibreOffice, File > Save As, Excel 2007-365 (.xlsx).",
+                    file, team=workbook.identity.team, code="other-format")]
+
+
+def _claimed_team(book: CalamineWorkbook, names: tuple[str, ...]) -> str:
+    """The team an unreadable workbook's identity sheet names, if that sheet can still be read."""
+    if layout.IDENTITY_SHEET not in names:
+        return ""
+    try:
+        identity, _ = _identity(_grid(book, layout.IDENTITY_SHEET))
+    except BaseException as error:
+        if not is_reading_failure(error):
+            raise
+        return ""
+    return identity.team if identity else ""
 
 
 _PACKAGE_ACTIONS = {
