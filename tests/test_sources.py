@@ -165,12 +165,7 @@ def _bad_cases() -> dict[str, tuple[str, bytes | None, str]]:
     return {
         "missing path": ("not-there.xlsx", None, "source-missing"),
         "excel lock file": ("~$FIN return.xlsx", b"\x0bFinance clerk" + bytes(150), "lock-file"),
-        "old xls": ("old.xls", ole_bytes({"Workbook": b"\x09\x08\x10\x00" + bytes(4096)}), "xls-old-format"),
-        "xlsb": ("binary.xlsb",
-                 zip_bytes([("xl/workbook.bin", b"\x83\x01"), ("[Content_Types].xml", b"<x/>")]),
-                 "xlsb-format"),
-        "ods": ("open.ods", zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
-                                       ("content.xml", b"<x/>")], zipfile.ZIP_STORED), "ods-format"),
+        "web page named .xls": ("web.xls", b"<html><table><tr><td>1</td></tr></table></html>", "xls-not-excel"),
         "csv": ("export.csv", b"ref,status\nBPR1,Green\n", "csv-format"),
         "too large": ("big.xlsx", zip_bytes([("xl/workbook.xml", b"<workbook/>"),
                                              ("xl/media/image1.bin", noise * 300)], zipfile.ZIP_STORED),
@@ -226,6 +221,32 @@ def test_each_bad_case_gets_its_own_finding(case: str, tmp_path: Path) -> None:
             assert records[0].sha256 == sha256_of(data)
 
 
+OTHER_FORMATS = {  # the containers of each, which collect checks; the reader reads (or refuses) what is inside
+    "old.xls": ole_bytes({"Workbook": b"\x09\x08\x10\x00" + bytes(4096)}),
+    "binary.xlsb": zip_bytes([("xl/workbook.bin", b"\x83\x01"), ("[Content_Types].xml", b"<x/>")]),
+    "open.ods": zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+                           ("content.xml", b"<x/>")], zipfile.ZIP_STORED),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(OTHER_FORMATS))
+def test_a_workbook_saved_as_xls_xlsb_or_ods_goes_to_the_reader(filename: str, tmp_path: Path) -> None:
+    """Once refused here, and the team then chased as if nothing had come: now the reader judges it."""
+    path = tmp_path / filename
+    path.write_bytes(OTHER_FORMATS[filename])
+    candidates, findings, records = collect([path], limits=LIMITS)
+    assert [c.name for c in candidates] == [str(path)] and findings == [] and records == []
+    assert candidates[0].data == OTHER_FORMATS[filename]
+
+
+def test_a_bomb_saved_as_ods_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.ods"
+    path.write_bytes(zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+                                ("content.xml", bytes(1_500_000))]))
+    candidates, findings, _ = collect([path], limits=LIMITS)
+    assert candidates == [] and [f.code for f in findings] == ["workbook-bomb"], findings
+
+
 def test_every_code_in_the_corpus_is_distinct_per_kind_of_problem() -> None:
     # Two bomb shapes share zip-bomb and three path tricks share zip-unsafe-path; all else is its own.
     codes = [code for _, _, code in CASES.values()]
@@ -234,9 +255,7 @@ def test_every_code_in_the_corpus_is_distinct_per_kind_of_problem() -> None:
 
 def test_messages_say_what_to_do(tmp_path: Path) -> None:
     expected = {
-        "old.xls": "save as .xlsx (Excel Workbook)",
-        "binary.xlsb": "save as .xlsx",
-        "open.ods": "save as .xlsx",
+        "web.xls": "save the return as .xlsx (Excel Workbook)",
         "~$FIN return.xlsx": "Excel lock file, not a return; the real file is beside it",
         "locked.xlsx": "add the team's password to the passwords file (--passwords)",
     }

@@ -195,9 +195,9 @@ def corpus(plan: Plan, tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str]]
         "truncated file": ("truncated.xlsx", "workbook-corrupt"),
         "bytes flipped": ("flipped.xlsx", "workbook-corrupt|workbook-bomb"),
         "Excel lock file": ("~$finance.xlsx", "lock-file"),
-        "old .xls": ("old excel.xls", "xls-old-format"),
-        "binary .xlsb": ("binary.xlsb", "xlsb-format"),
-        "OpenDocument .ods": ("calc.ods", "ods-format"),
+        "a web page named .xls": ("old excel.xls", "xls-not-excel"),
+        "a broken .xlsb": ("binary.xlsb", "unreadable"),
+        "an .ods with no content": ("calc.ods", "unreadable"),
         "CSV export": ("export.csv", "csv-format"),
         "password-protected, no password": ("locked.xlsx", "password-protected"),
         "zip with a path trick": ("escape.zip", "zip-unsafe-path"),
@@ -218,8 +218,8 @@ def corpus(plan: Plan, tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str]]
 # DESIGN.md "Validation": the file counts for nothing (rejected), the item is Missing (error), worth a
 # look (warning), a value was interpreted (info); skipped files and a superseded draft are notes.
 SEVERITIES = {
-    **dict.fromkeys(["not-a-return", "workbook-corrupt", "workbook-bomb", "xls-old-format", "xlsb-format",
-                     "ods-format", "csv-format", "password-protected", "zip-unsafe-path", "zip-bomb",
+    **dict.fromkeys(["not-a-return", "workbook-corrupt", "workbook-bomb", "xls-not-excel", "unreadable",
+                     "csv-format", "password-protected", "zip-unsafe-path", "zip-bomb",
                      "zip-corrupt", "msg-corrupt", "wrong-period", "unknown-team", "rows-tampered",
                      "sheet-missing", "identity-damaged"], Severity.REJECTED),
     **dict.fromkeys(["status-invalid", "status-missing", "amber-at-year-end", "commentary-missing",

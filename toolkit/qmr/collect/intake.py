@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qmr.model import Finding, Severity, SourceOutcome, SourceRecord
+from qmr.returns.formats import OLE_MAGIC
 
 MB = 1024 * 1024
 
@@ -107,7 +108,10 @@ def take_workbook(name: str, data: bytes, received: bytes, modified: datetime, o
 def package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
     """Why a workbook package must not be opened (bomb or damage), or None, from its zip directory
     alone. Decompressing every part to verify it is the return reader's first step: it runs in
-    parallel there, and still before calamine sees the file (returns.extent.package_problem)."""
+    parallel there, and still before calamine sees the file (returns.extent.package_problem). An .xls
+    is no package: nothing in it is compressed, so its size is all there is to bound here."""
+    if data.startswith(OLE_MAGIC):
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()

@@ -1,5 +1,6 @@
 """What a file's bytes are, by content first and then by name, and the refusals table: the kinds qmr
-recognises but does not read, each with its finding code, message and what to do."""
+recognises but does not read, each with its finding code, message and what to do. Workbooks saved as
+.xlsm, .xlsb, .ods or .xls are read like .xlsx ones (returns.formats), with a warning."""
 
 from __future__ import annotations
 
@@ -7,21 +8,19 @@ import io
 import zipfile
 import zlib
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from qmr.returns.formats import OLE_MAGIC
+
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 # An OpenDocument package starts with a small `mimetype` member naming its type.
 ODF_PREFIX = b"application/vnd.oasis.opendocument."
 ODF_SPREADSHEET = ODF_PREFIX + b"spreadsheet"  # also matches -template
 MAX_MIMETYPE_BYTES = 1024
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".ods")  # zip packages of a workbook qmr reads
 OTHER_OFFICE_SUFFIXES = (".docx", ".docm", ".dotx", ".pptx", ".pptm", ".potx", ".vsdx")
 
 REFUSALS = {
-    "xls": ("xls-old-format", "saved as Excel 97-2003 (.xls)",
-            "ask the team to save as .xlsx (Excel Workbook)"),
-    "xlsb": ("xlsb-format", "binary workbook (.xlsb)", "ask the team to save as .xlsx (Excel Workbook)"),
-    "ods": ("ods-format", "OpenDocument spreadsheet (.ods)",
-            "ask the team to save as .xlsx (Excel Workbook); LibreOffice: File > Save As, Excel 2007-365"),
+    "xls-text": ("xls-not-excel", "named .xls but not an Excel workbook (a web page or text file saved "
+                 "under an Excel name)", "ask the team to save the return as .xlsx (Excel Workbook)"),
     "csv": ("csv-format", "a CSV file, not the return workbook",
             "ask the team to send the workbook they were given, saved as .xlsx"),
     "corrupt": ("workbook-corrupt", "not a readable Excel workbook (damaged, or not really .xlsx)",
@@ -32,7 +31,8 @@ REFUSALS = {
 
 
 def sniff(data: bytes, suffix: str) -> str:
-    """What the bytes are: workbook, encrypted, zip, eml, msg, or a refusal kind, or "other"."""
+    """What the bytes are: workbook (a zip package: .xlsx, .xlsm, .xlsb, .ods), xls (an Excel 97-2003
+    OLE file), encrypted, zip, eml, msg, or a refusal kind, or "other"."""
     if data.startswith(ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -41,12 +41,8 @@ def sniff(data: bytes, suffix: str) -> str:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, zlib.error):
             return "corrupt" if suffix in WORKBOOK_SUFFIXES else ("zip" if suffix == ".zip" else "other")
-        if "xl/workbook.xml" in names:
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names or mimetype.startswith(ODF_SPREADSHEET):
             return "workbook"
-        if "xl/workbook.bin" in names:
-            return "xlsb"
-        if mimetype.startswith(ODF_SPREADSHEET):
-            return "ods"
         if "[Content_Types].xml" in names or mimetype.startswith(ODF_PREFIX):
             return "corrupt" if suffix in WORKBOOK_SUFFIXES else "other"  # a Word, Writer or other document
         # Any other zip, even one holding a file that happens to be called `mimetype`: its members are
@@ -59,12 +55,12 @@ def sniff(data: bytes, suffix: str) -> str:
     if suffix == ".msg":
         return "corrupt-msg"
     if suffix in (".xls", ".xlt"):
-        return "xls"  # e.g. an HTML or XML "spreadsheet" someone named .xls
+        return "xls-text"  # e.g. an HTML or XML "spreadsheet" someone named .xls
     if suffix in WORKBOOK_SUFFIXES:
         return "corrupt"
     if suffix == ".zip":
         return "zip"  # take_zip reports it as a corrupt archive
-    return {".xlsb": "xlsb", ".ods": "ods", ".csv": "csv"}.get(suffix, "other")
+    return "csv" if suffix == ".csv" else "other"
 
 
 def _odf_mimetype(zf: zipfile.ZipFile) -> bytes:

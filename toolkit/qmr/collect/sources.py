@@ -34,8 +34,9 @@ from qmr.collect.intake import (
 )
 from qmr.collect.mail import take_eml, take_msg
 from qmr.collect.passwords import read_passwords
-from qmr.collect.sniff import OLE_MAGIC, REFUSALS, sniff
+from qmr.collect.sniff import REFUSALS, sniff
 from qmr.model import Finding, Severity, SourceRecord
+from qmr.returns.formats import OLE_MAGIC
 
 __all__ = ["OLE_MAGIC", "Candidate", "Limits", "collect", "read_passwords", "sha256_of"]
 
@@ -123,7 +124,7 @@ def take(name: str, data: bytes, modified: datetime, depth: int, origin: Origin,
     """Deal with one file's bytes; True when it yielded (or was) something spreadsheet-like."""
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
     kind = sniff(data, suffix)
-    if kind == "workbook":
+    if kind in ("workbook", "xls"):
         take_workbook(name, data, data, modified, origin, run, encrypted=False)
     elif kind == "encrypted":
         take_encrypted(name, data, modified, origin, run)

@@ -114,7 +114,7 @@ def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCh
 def _kind(parts: set[str], macro_enabled: bool) -> str:
     if "xl/workbook.bin" in parts:
         return "xlsb"
-    if "xl/workbook.xml" not in parts and _ODS_CONTENT in parts:
+    if "xl/workbook.xml" not in parts and (_ODS_CONTENT in parts or "mimetype" in parts):
         return "ods"
     return "xlsm" if macro_enabled else "xlsx"
 
@@ -212,7 +212,8 @@ class _Scanner:
 # .ods: content.xml
 
 
-_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])"
+                      rb"([^>]*?)(/?)>")
 _ROWS_REPEATED = re.compile(rb"""\bnumber-rows-repeated\s*=\s*["']\s*([0-9]{1,12})""")
 _COLUMNS_REPEATED = re.compile(rb"""\bnumber-columns-repeated\s*=\s*["']\s*([0-9]{1,12})""")
 _VALUE_TYPE = re.compile(rb"\bvalue-type\s*=")
