@@ -15,6 +15,7 @@ from qmr.collect.sources import collect, read_passwords
 from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
 from qmr.consolidate.table import by_level, consolidate
+from qmr.judge.claims import claimed_by_name
 from qmr.judge.return_state import return_states, teams_in
 from qmr.judge.validate import Origin, Validation, validate
 from qmr.model import Consolidation, Finding, Level, PastValue, Plan, ReturnState, Severity, SourceOutcome
@@ -204,6 +205,17 @@ class Batch:
         return teams_in(self.states, ReturnState.MISSING)
 
     @property
+    def unreadable(self) -> dict[str, list[str]]:
+        """The teams to ask to send again -> their files: all they sent could not be read, and only
+        the file name said whose it was (judge.claims)."""
+        teams = set(teams_in(self.states, ReturnState.UNREADABLE))
+        files: dict[str, list[str]] = {}
+        for record in self.validation.sources:
+            if record.team in teams and record.outcome is SourceOutcome.REJECTED:
+                files.setdefault(record.team, []).append(record.file)
+        return files
+
+    @property
     def turned_away(self) -> list[str]:
         """Every team code a file claimed (in the register or not) whose files were all refused."""
         claimed = sorted({s.team for s in self.validation.sources if s.team})
@@ -225,6 +237,7 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
                       warn_unchecked=warn_unchecked)
     # each step returned its own findings and sources; the batch lists them in the order they arose
     result = judged.after([*password_findings, *collected], records)
+    result = claimed_by_name(result, [team.code for team in plan.teams])  # an unreadable file is still a team's
     return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
                  secrets)
 

@@ -524,8 +524,9 @@ def report(plan, period, sources, out, db, by, pdf, passwords, quiet) -> None:
 @main.command()
 @returns_options
 @click.option("--chase", type=click.Path(file_okay=False, path_type=Path), is_flag=False, flag_value=CHASE_DEFAULT,
-              help="Write a reminder e-mail (.eml, template attached) for each team not yet received, into "
-              "DIRECTORY (in a working folder, --chase alone: output/<period>/reminders).")
+              help="Write a reminder e-mail (.eml, template attached) for each team not yet received, and a "
+              "send-again e-mail for each team whose file could not be read, into DIRECTORY (in a working "
+              "folder, --chase alone: output/<period>/reminders).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where this period's templates are (to attach to reminders).")
 @quiet_option
@@ -574,7 +575,7 @@ def status(plan, period, sources, chase, templates_dir, passwords, quiet) -> Non
             if folder is None:
                 raise click.UsageError("--chase needs a folder outside a folder made by `qmr init`")
             chase = folder.outputs_for(period).reminders
-        written = write_reminders(plan_obj, period, batch.missing, where, chase)
+        written = write_reminders(plan_obj, period, batch.missing, where, chase, unreadable=batch.unreadable)
         out.say(_escape(f"{len(written)} reminder e-mails in {chase}"))
     sys.exit(EXIT_PROBLEMS if batch.missing or batch.turned_away else EXIT_CLEAN)
 
@@ -683,9 +684,11 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     validation = batch.validation
     states = batch.states  # the teams with something due: a code not in the register is nobody's
     counts = Counter(ReturnState.REJECTED if s is ReturnState.UNREADABLE else s for s in states.values())
+    unread = sum(s is ReturnState.UNREADABLE for s in states.values())
     table = Table(title=Text(f"{period.label}: {counts[ReturnState.RECEIVED]} received, "
-                             f"{counts[ReturnState.MISSING]} missing, {counts[ReturnState.REJECTED]} rejected "
-                             f"of {len(batch.teams_expected)} teams with something due", "table.title"))
+                             f"{counts[ReturnState.MISSING]} missing, {counts[ReturnState.REJECTED]} rejected"
+                             + (f" ({unread} could not be read)" if unread else "")
+                             + f" of {len(batch.teams_expected)} teams with something due", "table.title"))
     for column in ("Team", "Return", "Rejected", "Errors", "Warnings"):
         table.add_column(column)
     by_team: dict[str, dict[Severity, int]] = {}

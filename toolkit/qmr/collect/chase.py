@@ -1,4 +1,6 @@
-"""Chasing the missing: one ready-to-send reminder e-mail (.eml) per team whose return has not arrived.
+"""Chasing the missing: one ready-to-send reminder e-mail (.eml) per team whose return has not arrived,
+and per team whose file arrived but could not be read (asked to send it again as .xlsx, not told it
+was not received).
 
 The files open in Outlook or Thunderbird as unsent drafts (X-Unsent: 1), addressed to the team's
 clerk, with the team's return workbook attached again. They are written deterministically: the
@@ -12,7 +14,8 @@ import hashlib
 import os
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email import policy
 from email.headerregistry import Address
@@ -46,8 +49,10 @@ def write_reminders(
     deadline: date | None = None,
     sender: str | None = None,
     sent: datetime | None = None,
+    unreadable: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Path]:
-    """Write `{period.slug}_{team}_reminder.eml` into out_dir for each missing team; return the paths.
+    """Write `{period.slug}_{team}_reminder.eml` into out_dir for each missing team, then for each team
+    in `unreadable` (team -> the names of its files that could not be read); return the paths.
 
     `sender` ("Name <address>" or an address) overrides the register's contact_name/contact_email.
     `sent` is the Date header; without it SOURCE_DATE_EPOCH, else the current time, is used.
@@ -58,21 +63,38 @@ def write_reminders(
     when = _sent_time(sent)
     from_name, from_address = _sender(plan, sender)
     paths: list[Path] = []
-    for code in dict.fromkeys(missing_teams):  # each team once, in the order given
+    unread = {code: tuple(files) for code, files in (unreadable or {}).items()}
+    for code in dict.fromkeys([*missing_teams, *unread]):  # each team once, in the order given
         team = plan.team(code) or Team(code, code)
         template = Path(templates_dir) / template_name(period, code) if templates_dir else None
         attachment = template if template is not None and template.is_file() else None
-        message = _reminder(plan, period, team, due, when, from_name, from_address, template, attachment)
+        message = _reminder(plan, period, team, Letter(due, when, from_name, from_address, template, attachment,
+                                                       unread.get(code, ()) if code not in missing_teams else ()))
         path = out_dir / reminder_name(period, code)
         write_bytes_atomic(path, message.as_bytes(policy=policy.SMTP))
         paths.append(path)
     return paths
 
 
-def _reminder(plan: Plan, period: Period, team: Team, due: date, when: datetime, from_name: str,
-              from_address: str, template: Path | None, attachment: Path | None) -> EmailMessage:
+@dataclass(frozen=True)
+class Letter:
+    """What one reminder says besides the team: when, from whom, what is attached, and the files of
+    the team's that could not be read (none: nothing of theirs came)."""
+
+    due: date
+    when: datetime
+    from_name: str
+    from_address: str
+    template: Path | None
+    attachment: Path | None
+    unreadable: tuple[str, ...] = ()
+
+
+def _reminder(plan: Plan, period: Period, team: Team, letter: Letter) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = f"Reminder: {team.name} performance return for {period.label}"
+    message["Subject"] = (f"Please send again: {team.name} performance return for {period.label}"
+                          if letter.unreadable else f"Reminder: {team.name} performance return for {period.label}")
+    when, from_name, from_address, attachment = letter.when, letter.from_name, letter.from_address, letter.attachment
     if from_address:
         message["From"] = _address(from_name, from_address)
     recipients = _recipients(team.clerk_name, team.clerk_email)
@@ -82,7 +104,7 @@ def _reminder(plan: Plan, period: Period, team: Team, due: date, when: datetime,
     domain = from_address.rpartition("@")[2] or "qmr.invalid"
     message["Message-ID"] = f"<qmr.{_token(period, team.code)}@{domain}>"
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send, not as a received mail
-    message.set_content(_body(plan, period, team, due, when, from_name, from_address, template, attachment))
+    message.set_content(_body(plan, period, team, letter))
     if attachment is not None:
         with open(attachment, "rb") as handle:  # read-only
             data = handle.read()
@@ -91,19 +113,24 @@ def _reminder(plan: Plan, period: Period, team: Team, due: date, when: datetime,
     return message
 
 
-def _body(plan: Plan, period: Period, team: Team, due: date, when: datetime, from_name: str,
-          from_address: str, template: Path | None, attachment: Path | None) -> str:
-    contact = " at ".join(p for p in (from_name, from_address) if p) or "the performance team"
-    late = due < when.date()
+def _body(plan: Plan, period: Period, team: Team, letter: Letter) -> str:
+    from_name, template, attachment = letter.from_name, letter.template, letter.attachment
+    contact = " at ".join(p for p in (from_name, letter.from_address) if p) or "the performance team"
+    late = letter.due < letter.when.date()
     quarter = f"{period.label} ({_day(period.start)} to {_day(period.end)})"
     file_name = template.name if template is not None else template_name(period, team.code)
-    paragraphs = [
-        f"Dear {team.clerk_name or team.name + ' team'},",
-        f"We have not yet received the quarterly performance monitoring return of {team.name} "
-        f"({team.code}) for {quarter}. "
-        + (f"It was due by {_day(due)}; please send it as soon as you can."
-           if late else f"It is due by {_day(due)}."),
-    ]
+    when_due = (f"It was due by {_day(letter.due)}; please send it as soon as you can."
+                if late else f"It is due by {_day(letter.due)}.")
+    if letter.unreadable:
+        files = ", ".join(_file_name(file) for file in letter.unreadable)
+        opening = (f"Thank you for sending {files} for the quarterly performance monitoring return of "
+                   f"{team.name} ({team.code}) for {quarter}. Your file could not be read, so the return "
+                   "has not been counted: please send it again, saved as an Excel Workbook (.xlsx). "
+                   + when_due)
+    else:
+        opening = (f"We have not yet received the quarterly performance monitoring return of {team.name} "
+                   f"({team.code}) for {quarter}. " + when_due)
+    paragraphs = [f"Dear {team.clerk_name or team.name + ' team'},", opening]
     if attachment is not None:
         paragraphs.append(f"Your team's return workbook, {file_name}, is attached again in case you need it. "
                           "If you have already started filling in your copy, carry on with that one.")
@@ -117,7 +144,8 @@ def _body(plan: Plan, period: Period, team: Team, due: date, when: datetime, fro
         f"when nothing is missing. {listed(NEEDS_COMMENTARY)} always need a commentary saying why.",
         f"Save it as an Excel Workbook (.xlsx), keeping its sheets and rows as they are, and e-mail it to "
         f"{contact}.",
-        "If you have already sent your return, thank you, and please ignore this reminder.",
+        "If you have already sent it again as .xlsx, thank you, and please ignore this e-mail." if letter.unreadable
+        else "If you have already sent your return, thank you, and please ignore this reminder.",
         "Kind regards,",
     ]
     signature = [p for p in (from_name, plan.settings.get("organisation", "")) if p]
@@ -161,6 +189,11 @@ def _sent_time(sent: datetime | None) -> datetime:
 
 def _token(period: Period, team_code: str) -> str:
     return hashlib.sha256(f"qmr-reminder|{period.slug}|{team_code}".encode()).hexdigest()[:24]
+
+
+def _file_name(file: str) -> str:
+    """A file's own name, without the folders (of the officer's machine) it was found in."""
+    return file.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _day(day: date) -> str:

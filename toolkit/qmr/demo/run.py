@@ -103,7 +103,8 @@ def run_demo(directory: Path, period: Period | None = None, *, example: str = DE
     outputs.folder.mkdir(parents=True, exist_ok=True)
     report, _ = write_findings_report(batch.validation.findings, outputs.findings)
     feedback = write_feedback_copies(batch, outputs.feedback, period).written
-    reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period), outputs.reminders)
+    reminders = write_reminders(plan, period, batch.missing, folder.templates_for(period), outputs.reminders,
+                                unreadable=batch.unreadable)
     master = outputs.master
     run_consolidation(plan, period, batch, master, db=folder.db)
     return DemoOutcome(plan, period, folder, batch, master, report, feedback, reminders, story)
