@@ -29,6 +29,7 @@ from qmr.publish.feedback import (
     write_feedback,
 )
 from qmr.publish.findings_report import REPORT_COLUMNS, write_findings_report
+from qmr.returns import formats
 
 ATTACK = '=HYPERLINK("http://x","y")'
 RED, AMBER = "FFFFC7CE", "FFFFEB9C"
@@ -231,7 +232,7 @@ def test_feedback_on_a_resubmitted_feedback_copy_starts_clean(tmp_path: Path, or
 
 @pytest.mark.parametrize("data, words", [
     (b"not a workbook at all", "not an .xlsx"),
-    (sources.OLE_MAGIC + b"\0" * 600, "encrypted"),
+    (sources.OLE_MAGIC + b"\0" * 600, r"saved as Excel 97-2003 workbook \(\.xls\)"),
 ])
 def test_unopenable_return_raises_feedback_error(tmp_path: Path, data: bytes, words: str) -> None:
     with pytest.raises(FeedbackError, match=words):
@@ -243,7 +244,7 @@ def test_cells_and_ole_files_are_recognised_by_one_definition_each() -> None:
     # The feedback copy locates cells and refuses OLE files exactly as the findings report sorts cells
     # and collection sniffs files: one pattern, one magic number, nothing copied that could drift.
     assert feedback_module.CELL_RE is findings.CELL_RE
-    assert feedback_module.OLE_MAGIC is sources.OLE_MAGIC
+    assert feedback_module.saved_format is formats.saved_format and sources.OLE_MAGIC is formats.OLE_MAGIC
     assert not hasattr(feedback_module, "_CELL_RE")
     assert b"\\xd0\\xcf" not in Path(feedback_module.__file__).read_bytes()
 

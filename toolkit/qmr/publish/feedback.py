@@ -28,13 +28,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
 from qmr.atomic import write_bytes_atomic
-from qmr.collect.sniff import OLE_MAGIC
 from qmr.findings import CELL_RE, finding_sort_key
 from qmr.model import Finding, Severity
 from qmr.publish.findings_report import FIXED_CREATED, clean_text
 from qmr.publish.master.styles import CALIBRI_11_PER_UNIT, wrapped_lines
+from qmr.returns.formats import WorkbookFormat, saved_format
 from qmr.statuses import SEVERITY_COLOURS
 
+_NOT_MARKED_UP = (WorkbookFormat.XLS, WorkbookFormat.XLSB, WorkbookFormat.ODS)  # openpyxl writes .xlsx only
 FEEDBACK_SHEET = "What to fix"  # the return reader must ignore a sheet of this name in a resubmission
 COMMENT_AUTHOR = "qmr"
 # Separates a comment the workbook already had from ours, so the next round can restore it.
@@ -189,9 +190,13 @@ def _unique(filename: str, taken: set[str]) -> str:
 
 
 def _open(original: bytes) -> Workbook:
-    if original.startswith(OLE_MAGIC):
-        raise FeedbackError("the return is an encrypted workbook or an old .xls file; "
-                            "a feedback copy needs the decrypted .xlsx")
+    saved_as = saved_format(original)
+    if saved_as in _NOT_MARKED_UP:
+        # A copy re-typed into the template would not be the team's own workbook: what it shows could
+        # differ from what they sent. The findings report lists every problem; they resend as .xlsx.
+        raise FeedbackError(f"the return was saved as {saved_as.described}, and a feedback copy is the team's "
+                            "own workbook marked up, which qmr can do only in .xlsx; ask the team to copy "
+                            "their entries into their .xlsx template")
     if not zipfile.is_zipfile(io.BytesIO(original)):
         raise FeedbackError("the return is not an .xlsx workbook (not a zip package); it may be damaged")
     try:

@@ -104,14 +104,15 @@ def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCh
                 web = web or calls
                 if problem:
                     return PackageCheck(problem)
-            kind = _kind(set(package.namelist()), macro_enabled)
+            kind = package_kind(set(package.namelist()), macro_enabled)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as error:
         return PackageCheck(PackageProblem("workbook-corrupt", f"the workbook is damaged ({_short(error)})"))
     return PackageCheck(None, kind, vba, tuple(dict.fromkeys(links)), web)
 
 
-def _kind(parts: set[str], macro_enabled: bool) -> str:
+def package_kind(parts: set[str], macro_enabled: bool) -> str:
+    """xlsx | xlsm | xlsb | ods, from a package's part names (and whether its content types say macros)."""
     if "xl/workbook.bin" in parts:
         return "xlsb"
     if "xl/workbook.xml" not in parts and (_ODS_CONTENT in parts or "mimetype" in parts):

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import io
 import struct
+import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qmr.returns.extent import Extent, PackageProblem, SheetLimits, too_large
+from qmr.returns.extent import Extent, PackageProblem, SheetLimits, package_kind, too_large
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -39,6 +41,18 @@ class WorkbookFormat(StrEnum):
     @property
     def described(self) -> str:
         return _DESCRIBED[self]
+
+
+def saved_format(data: bytes) -> WorkbookFormat | None:
+    """What a workbook's bytes were saved as, from the OLE signature or the zip directory alone (an
+    .xlsx with macros counts as .xlsx here); None when they are neither."""
+    if data.startswith(OLE_MAGIC):
+        return WorkbookFormat.XLS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return WorkbookFormat(package_kind(set(package.namelist()), macro_enabled=False))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error):
+        return None
 
 
 _DESCRIBED = {
