@@ -40,6 +40,7 @@ from qmr.returns.extent import check_package
 from qmr.returns.reader import read_return
 from qmr.returns.template import write_return
 from test_sources import eml_bytes, msg_bytes
+from xlsb import write_xlsb
 
 QMR = Path(sys.executable).with_name("qmr")
 Q3 = Period(2008, 3)
@@ -292,6 +293,40 @@ CASES = (
          lambda q, inbox: zipped(inbox / "escapes.zip", {"\x1b]0;owned\x07\x1b[2J.xlsx": b"PK\x03\x04 junk"})
          and None, {"escapes.zip/": "workbook-corrupt"}),
 )
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def ods(target: Path, rows: bytes) -> Path:
+    """An OpenDocument spreadsheet of one sheet holding `rows` (table:table-row elements)."""
+    content = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:'
+               b'tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               b'<table:table table:name="Indicators">' + rows + b"</table:table></office:spreadsheet></office:body>"
+               b"</office:document-content>")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE)  # stored, first, as ODF requires
+        package.writestr("content.xml", content)
+    return target
+
+
+# 6,000 rows of a value repeated over 16,000 columns: 96 million cells, which python-calamine (under its
+# own 100 million cell limit) would allocate, aborting the process under the test's address-space limit
+REPEATED = (b'<table:table-row table:number-rows-repeated="6000"><table:table-cell table:number-columns-repeated='
+            b'"16000" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+            b"</table:table-row>")
+CASES += (
+    Case("an .ods repeating one value over 6,000 rows x 16,000 columns",
+         lambda q, inbox: ods(inbox / "repeated.ods", REPEATED) and None, {"repeated.ods": "sheet-too-large"}),
+    Case("an .ods whose content.xml is a zip bomb",
+         lambda q, inbox: ods(inbox / "bomb.ods", b"<table:table-row/>" * 3_000_000) and None,
+         {"bomb.ods": "workbook-bomb"}),
+    Case("an .xlsb whose sheets declare the whole grid (BrtWsDim)",
+         lambda q, inbox: write_xlsb(q.valid["BSC-PP"], inbox / "whole grid.xlsb", dimension=(1_048_576, 16_384))
+         and None, {"whole grid.xlsb": "sheet-too-large"}),
+)
+
 
 def _hidden_files(q: Quarter, inbox: Path) -> None:
     shutil.copy(q.valid["BSC-PP"], inbox / ".PP_hidden.xlsx")

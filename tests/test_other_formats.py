@@ -191,3 +191,22 @@ def test_an_xls_declaring_a_huge_sheet_is_refused_before_it_is_read(q: Quarter, 
     # refused before it was opened, so only its name (`BSC-MIC return.xls`) says whose it is
     assert found[0].team == "BSC-MIC" and batch.states["BSC-MIC"] is ReturnState.UNREADABLE
 
+
+
+def test_a_return_in_another_format_gets_a_finding_saying_why_it_has_no_feedback_copy(q: Quarter) -> None:
+    """A feedback copy is the team's own workbook marked up, which openpyxl can do only in .xlsx: the
+    .xlsb return with problems gets a warning naming it and why; the .xlsx beside it gets its copy."""
+    blanks = fill_return(q.templates["BSC-FIN"], q.root / "feedback" / "FIN blanks.xlsx",
+                         lambda sheet, key, answer: {**answer, "progress": None})
+    other = write_xlsb(blanks, q.root / "feedback" / "FIN blanks.xlsb")
+    mic = fill_return(q.templates["BSC-MIC"], q.root / "feedback" / "MIC blanks.xlsx",
+                      lambda sheet, key, answer: {**answer, "progress": None})
+    inbox = q.inbox("feedback", other, mic, without="BSC-FIN")
+    (inbox / q.valid["BSC-MIC"].name).unlink()
+    batch = q.run(inbox)
+    assert {r.team for r in batch.validation.accepted} == set(TEAMS)
+    copies = quarter.write_feedback_copies(batch, q.root / "feedback" / "out", Q3)
+    assert [p.name for p in copies.written] == ["MIC blanks_feedback.xlsx"]
+    [failed] = copies.findings
+    assert failed.code == "feedback-failed" and failed.file.endswith(other.name)
+    assert "saved as Excel Binary Workbook (.xlsb)" in failed.message and ".xlsx" in failed.message
