@@ -17,6 +17,7 @@ from qmr.demo.simulate import Answer, fill_return, simulate, template_rows
 from qmr.model import Kind, Level, Status
 from qmr.period import Period
 from qmr.plan import examples
+from qmr.publish.report.pdf import soffice
 from qmr.returns import layout
 
 # openpyxl drops sparklines it cannot model when reading
@@ -60,6 +61,13 @@ def _check_whole_cycle(demo: DemoOutcome) -> None:
     codes = {f.code for f in demo.batch.validation.findings}
     assert ("wrong-period" in codes) == (teams >= 7)  # last quarter's file dropped in
     assert len(demo.batch.missing) == 1 and demo.reminders and demo.feedback
+    # the ninth team saves its return from LibreOffice as .ods: read, with a warning, when LibreOffice is here
+    calc = [s.file for s in demo.batch.validation.sources if s.file.endswith(".ods") and s.outcome == "accepted"]
+    warned = [f.file for f in demo.batch.validation.findings if f.code == "other-format"]
+    if teams >= 9 and soffice() is not None:
+        assert len(calc) == 1 and warned == calc
+    else:
+        assert calc == warned == []
     data = _rows(demo.master, "Data")
     header, body = data[0], [r for r in data[1:] if any(v is not None for v in r)]
     due = sum(len(rows) for team in demo.plan.teams

@@ -3,14 +3,17 @@
 Three earlier quarters are run quietly first, so that history gives direction of travel and trends.
 Then the demo quarter: templates go out, most clerks reply properly, some make the mistakes real
 clerks make (typed statuses, text in number cells, Amber with no explanation, a file sent twice,
-last quarter's file, an Excel lock file, returns in a zip and in an e-mail) and one team never
-replies, so that validation, feedback and chasing all have something to show.
+last quarter's file, an Excel lock file, returns in a zip, in an e-mail and saved from LibreOffice as
+.ods) and one team never replies, so that validation, feedback and chasing all have something to show.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
+import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +40,7 @@ from qmr.period import Period, PeriodError
 from qmr.plan.examples import DEFAULT_EXAMPLE
 from qmr.plan.targets import quarter_target
 from qmr.publish.findings_report import write_findings_report
+from qmr.publish.report.pdf import soffice
 from qmr.returns import layout
 
 MARKER = ".qmr-demo"
@@ -143,7 +147,7 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
     story = []
     by_team = {t.stem.split("_", 1)[1]: t for t in templates}
     teams = list(by_team)
-    silent, typed, careless, twice, zipped, mailed, stale, hasty = (teams + [""] * 8)[:8]
+    silent, typed, careless, twice, zipped, mailed, stale, hasty, calc = (teams + [""] * 9)[:9]
     for team, template in by_team.items():
         if team == silent:
             story.append(f"{team} never replied (see the reminder e-mail and the Missing items)")
@@ -181,10 +185,29 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
                 fill_return(old, inbox / f"{team} last quarter.xlsx", last)
                 story.append(f"{team} also dropped in last quarter's file: rejected as the wrong period")
         fill_return(template, target, filled)
+        if team == calc:
+            story.append(_saved_as_ods(team, target))
     lock = inbox / f"~${teams[-1]} QMR return.xlsx"
     lock.write_bytes(b"\x00" * 165)  # what Excel leaves beside an open file
     story.append("an Excel lock file (~$...) was copied along: skipped")
     return story
+
+
+def _saved_as_ods(team: str, xlsx: Path) -> str:
+    """The clerk's return opened and saved again in LibreOffice Calc as .ods, when LibreOffice is here."""
+    program = soffice()
+    if program is not None:
+        with tempfile.TemporaryDirectory(prefix="qmr-demo-") as work:
+            profile = (Path(work) / "profile").as_uri()
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):  # then the .xlsx goes instead
+                subprocess.run([program, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                                "--convert-to", "ods", "--outdir", str(xlsx.parent), str(xlsx)],
+                               capture_output=True, timeout=300, check=False)
+        if xlsx.with_suffix(".ods").is_file():
+            xlsx.unlink()
+            return (f"{team} saved its return from LibreOffice as .ods: read as the .xlsx would be, with a "
+                    "warning asking for .xlsx next time")
+    return f"{team} would have sent its return as .ods, but LibreOffice is not installed here: it sent the .xlsx"
 
 
 def _typed_loosely(filled, plan: Plan) -> None:
