@@ -9,12 +9,13 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from openpyxl import load_workbook
 
 from qmr.consolidate import history
-from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
+from qmr.cycle import load_plan, make_report, make_templates, run_consolidation, run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
 from qmr.model import Kind, PastValue, Plan
 from qmr.period import Period
@@ -262,3 +263,71 @@ def test_next_quarters_templates_start_from_this_quarters_commentary(plan: Plan,
                 assert (cell.value or None) is None or cell.data_type == "s"
         if team == A:  # most of A's Q4 rows were reported in Q3 (annual PIs only now start)
             assert sum(1 for _, _, key in template_rows(load_workbook(with_db)) if key in typed) >= len(typed) // 2
+
+
+# lower is better, like CED031's vacancy rate; the register gives last year's outturn as 43.9
+LOWER = "SCS CYP15"
+
+
+def _pi_row(sheet, ref: str) -> dict[str, object]:
+    """An appendix sheet's row for `ref`, by header (the header is row 4)."""
+    header = [c.value for c in sheet[4]]
+    row = next(r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] == ref)
+    return dict(zip(header, row, strict=True))
+
+
+def _docx_pi_row(path: Path, ref: str) -> dict[str, str]:
+    """The QMR document's appendix row for `ref`, by its table's header."""
+    document = docx.Document(str(path))
+    for table in document.tables:
+        header = [c.text for c in table.rows[0].cells]
+        for row in table.rows[1:]:
+            cells = [c.text for c in row.cells]
+            if "Compared with" in header and cells[0] == ref:
+                return dict(zip(header, cells, strict=True))
+    raise AssertionError(f"{ref} is in no PI appendix of {path}")
+
+
+@pytest.mark.parametrize("comparable", [True, False], ids=["same-quarter-last-year", "no-comparable-quarter"])
+def test_pi_appendix_shows_the_figure_the_arrow_compared_with(plan: Plan, tmp_path: Path,
+                                                              comparable: bool) -> None:
+    indicator = next(i for i in plan.indicators if i.ref == LOWER)
+    assert indicator.polarity == "lower" and indicator.previous_actual == 43.9
+    db = tmp_path / "qmr.db"
+    # without a comparable quarter, history still holds this PI, only for another quarter
+    earlier = Q3.same_quarter_last_year() if comparable else Period(2015, 2)
+
+    def answers(figure: float):
+        def answer(sheet, key, pi, period):
+            if pi is None:
+                return "Green", None, "On course."
+            if not pi.numeric:
+                return "Green", "As planned.", "On course."
+            return "Red", figure if pi.ref == LOWER else 50.0, "Below where we want it."
+        return answer
+
+    for when, figure in ((earlier, 5.6), (Q3, 10.6)):
+        template = make_templates(plan, when, tmp_path / "t" / when.slug, teams=[indicator.team])[0]
+        fill(plan, when, template, tmp_path / "in" / when.slug / template.name, answers(figure))
+        batch = run_validation(plan, when, [tmp_path / "in" / when.slug], db=db)
+        master = run_consolidation(plan, when, batch, tmp_path / "out" / f"{when.slug}.xlsx", db=db).written[0]
+    document = make_report(plan, Q3, batch, tmp_path / "out" / "QMR.docx").written[0]
+
+    shown = _pi_row(openpyxl.load_workbook(master)["Other PIs"], LOWER)
+    paper = _docx_pi_row(document, LOWER)
+    data = next(r for r in openpyxl.load_workbook(master)["Data"].iter_rows(values_only=True) if r[6] == LOWER)
+    header = next(openpyxl.load_workbook(master)["Data"].iter_rows(max_row=1, values_only=True))
+    data = dict(zip(header, data, strict=True))
+    # the register's figure stays, labelled as last year's outturn
+    assert shown["Last year's outturn"] == 43.9 and paper["2014/15 outturn"] == "43.9"
+    assert shown["Actual"] == 10.6 and paper["Q3 2015/16"] == "10.6"
+    if comparable:
+        # the arrow is computed against 5.6 in 2014/15 Q3, and says so: not against the outturn 43.9
+        assert shown["Direction"] == "↓ worse" and paper["Direction"] == "↓ worse"
+        assert shown["Compared with"] == paper["Compared with"] == "5.6 (2014/15 Q3)"
+        assert (data["direction"], data["compared_period"], data["compared_actual"]) == ("worse", "2014/15 Q3", 5.6)
+    else:
+        assert shown["Direction"] is None and paper["Direction"] == ""
+        assert shown["Compared with"] == paper["Compared with"] == "no 2014/15 Q3 figure in history"
+        assert data["direction"] is None and data["compared_actual"] is None
+        assert data["direction_note"] == "no 2014/15 Q3 figure in history"

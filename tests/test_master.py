@@ -169,7 +169,8 @@ def test_data_sheet_is_the_contract_table(book: openpyxl.Workbook, consolidation
     assert header == DATA_HEADERS
     extras = header[len(DATA_COLUMNS):]
     assert extras == ("team_name", "division", "objective_title", "key", "category", "unit", "polarity",
-                      "previous_actual", "trend", "year_to_date")
+                      "previous_actual", "trend", "year_to_date", "compared_period", "compared_actual",
+                      "direction_note")
     (table,) = sheet.tables.values()
     assert table.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(consolidation.items) + 1}"
     assert table.tableStyleInfo.name.startswith("TableStyleLight")

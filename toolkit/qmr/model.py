@@ -326,6 +326,20 @@ DATA_COLUMNS = (
     "target", "actual", "status", "auto_status", "direction", "commentary", "source_file", "source_cell",
 )
 
+def figure(value: object, unit: str) -> str:
+    """A PI's figure as a reader reads it: 95%, £1,200, 12.5; text targets as written."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        return f"£{text}"
+    return text
+
+
 def _shown(value: object) -> object:
     """A Data sheet cell: an enum as its text, a period as its label."""
     if isinstance(value, Enum):
@@ -369,6 +383,19 @@ class ReportedItem:
     previous_actual: float | str | None = None
     trend: str = ""  # better / same / worse than the average of the last four values
     year_to_date: float | None = None  # discrete PIs: this quarter plus the year's earlier quarters
+    # what `direction` compares with: the same quarter last year as history holds it (not the
+    # register's previous_actual, which is last year's outturn), and why there is no direction
+    compared_period: str = ""  # that quarter's label, e.g. 2014/15 Q3 (PIs only)
+    compared_actual: float | None = None  # its figure in history, when it has one
+    direction_note: str = ""  # why `direction` is blank, e.g. "no 2014/15 Q3 figure in history"
+
+    @property
+    def compared_with(self) -> str:
+        """What the direction arrow was computed from, as the appendices show it beside the arrow:
+        "5.6% (2014/15 Q3)"; without an arrow, why not."""
+        if self.direction and self.compared_actual is not None:
+            return f"{figure(self.compared_actual, self.unit)} ({self.compared_period})"
+        return self.direction_note
 
     def data_row(self) -> tuple[object, ...]:
         """The contract columns as a sheet or CSV holds them: enums as their text, the period as its label."""

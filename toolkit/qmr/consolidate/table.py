@@ -4,14 +4,15 @@ returns, with Missing for everything nobody reported, and direction of travel fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qmr.consolidate.movers import find_movers
-from qmr.judge.auto_status import direction, trend
+from qmr.judge.auto_status import direction, no_direction_reason, trend
 from qmr.judge.past import index_past
 from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
 from qmr.model import (
     Consolidation,
+    Indicator,
     Kind,
     Level,
     PastValue,
@@ -78,24 +79,9 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
     judged = received.items.get(row.key) if received else None
     indicator = indicators.get(ref) if sheet.kind is Kind.INDICATOR else None
 
-    target: float | str | None = None
-    direction_text = trend_text = ""
-    year_to_date: float | None = None
-    if indicator is not None:
-        target = target_shown(indicator, period.quarter)
-        actual = judged.actual if judged else None
-        earlier = history.get((team.code, row.key), [])
-        last_year = next((v.actual for p, v in earlier if p == period.same_quarter_last_year()
-                          and isinstance(v.actual, float)), None)
-        numeric_actual = actual if isinstance(actual, float) else None
-        direction_text = direction(indicator, period.quarter, numeric_actual, last_year)
-        # a year-to-date figure is only comparable with the same quarter of other years
-        comparable = [(p, v) for p, v in earlier
-                      if indicator.profile is not Profile.CUMULATIVE or p.quarter == period.quarter]
-        recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
-        trend_text = trend(indicator, period.quarter, numeric_actual, recent)
-        if indicator.profile is Profile.DISCRETE:
-            year_to_date = _year_to_date(period, numeric_actual, earlier)
+    target = target_shown(indicator, period.quarter) if indicator is not None else None
+    travel = (_travel(indicator, period, judged.actual if judged else None,
+                      history.get((team.code, row.key), [])) if indicator is not None else Travel())
 
     return ReportedItem(
         period=period,
@@ -111,7 +97,7 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         actual=judged.actual if judged else None,
         status=judged.status if judged else Status.MISSING,
         auto_status=judged.auto_status if judged else None,
-        direction=direction_text,
+        direction=travel.direction,
         commentary=_commentary(judged),
         source_file=received.file if received else "",
         source_cell=judged.source_cell if judged else "",
@@ -123,8 +109,45 @@ def _item(plan, period, team: Team, sheet, row, received: AcceptedReturn | None,
         unit=indicator.unit if indicator else "",
         polarity=indicator.polarity.value if indicator else "",
         previous_actual=indicator.previous_actual if indicator else None,
-        trend=trend_text,
-        year_to_date=year_to_date,
+        trend=travel.trend,
+        year_to_date=travel.year_to_date,
+        compared_period=travel.compared_period,
+        compared_actual=travel.compared_actual,
+        direction_note=travel.direction_note,
+    )
+
+
+@dataclass(frozen=True)
+class Travel:
+    """A PI's movement worked out from history: direction against the same quarter last year (and
+    the figure it compared with, or why there is none), the long trend, the year to date."""
+
+    direction: str = ""
+    compared_period: str = ""
+    compared_actual: float | None = None
+    direction_note: str = ""
+    trend: str = ""
+    year_to_date: float | None = None
+
+
+def _travel(indicator: Indicator, period: Period, actual: float | str | None,
+            earlier: list[tuple[Period, PastValue]]) -> Travel:
+    compared = period.same_quarter_last_year()
+    compared_actual = next((v.actual for p, v in earlier if p == compared and isinstance(v.actual, float)), None)
+    numeric_actual = actual if isinstance(actual, float) else None
+    # a year-to-date figure is only comparable with the same quarter of other years
+    comparable = [(p, v) for p, v in earlier
+                  if indicator.profile is not Profile.CUMULATIVE or p.quarter == period.quarter]
+    recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
+    return Travel(
+        direction=direction(indicator, period.quarter, numeric_actual, compared_actual),
+        compared_period=compared.label,
+        compared_actual=compared_actual,
+        direction_note=no_direction_reason(indicator, period.quarter, numeric_actual, compared_actual,
+                                           compared.label),
+        trend=trend(indicator, period.quarter, numeric_actual, recent),
+        year_to_date=(_year_to_date(period, numeric_actual, earlier)
+                      if indicator.profile is Profile.DISCRETE else None),
     )
 
 

@@ -59,6 +59,23 @@ def direction(indicator: Indicator, quarter: int, actual: float | None, last_yea
     return compare(indicator, actual, last_year, quarter_target(indicator, quarter))
 
 
+def no_direction_reason(indicator: Indicator, quarter: int, actual: float | None, last_year: float | None,
+                        compared: str) -> str:
+    """Why `direction` gives no arrow, as a reader is told it; "" when it gives one. `compared`
+    names the quarter looked for, e.g. 2014/15 Q3."""
+    if not indicator.numeric:
+        return "no direction for a text PI"
+    if indicator.polarity is Polarity.NONE:
+        return "no direction: the register gives this PI no polarity"
+    if actual is None:
+        return "no figure this quarter to compare"
+    if last_year is None:
+        return f"no {compared} figure in history"
+    if indicator.polarity is Polarity.TARGET and quarter_target(indicator, quarter) is None:
+        return "no numeric target to be closest to"
+    return ""
+
+
 def trend(indicator: Indicator, quarter: int, actual: float | None, recent: Sequence[float]) -> str:
     """Long trend: this value against the average of the last four values (needs at least two)."""
     last = list(recent)[-4:]

@@ -62,12 +62,14 @@ MILESTONE_COLUMNS = [
     Column("Due", 10, lambda i, o: i.due), *_status_columns(), Column("Commentary", 62, _commentary),
 ]
 PI_COLUMNS = [
-    Column("Ref", 10, _ref), Column("Indicator", 34, lambda i, o: i.title), Column("Team", 16, _team),
-    Column("Last year", 9, lambda i, o: i.previous_actual, "number"),
+    Column("Ref", 10, _ref), Column("Indicator", 31, lambda i, o: i.title), Column("Team", 16, _team),
+    # the register's figure for last year as a whole; the arrow compares with "Compared with"
+    Column("Last year's outturn", 10, lambda i, o: i.previous_actual, "number"),
     Column("Target", 12, lambda i, o: i.target, "number"),
     Column("Actual", 9, lambda i, o: i.actual, "number"), *_status_columns(),
     Column("Direction", 10, lambda i, o: ARROWS.get(i.direction, i.direction), "arrow"),
-    Column("Commentary", 48, _commentary),
+    Column("Compared with", 16, lambda i, o: i.compared_with),
+    Column("Commentary", 44, _commentary),
 ]
 RISK_COLUMNS = [
     Column("Objective", 10, lambda i, o: i.objective_ref),

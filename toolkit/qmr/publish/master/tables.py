@@ -105,15 +105,21 @@ def legend_rows() -> list[tuple[Status, str, str, str]]:
 LEGEND_WIDTHS = (12, 8, 38, 34, 38)
 DIRECTIONS = (
     ("better", "Better than the same quarter last year, taking polarity into account: higher for "
-     "'higher is better', lower for 'lower is better', nearer the target for 'closest to target'."),
-    ("same", "The same as the same quarter last year."),
-    ("worse", "Worse than the same quarter last year, taking polarity into account."),
-    ("", "Blank: no figure for the same quarter last year to compare with."),
+     "'higher is better', lower for 'lower is better', nearer the target for 'closest to target'. "
+     "Compared with shows the figure and quarter the arrow was computed from, e.g. 5.6% (2014/15 Q3)."),
+    ("same", "The same as the same quarter last year (the figure in Compared with)."),
+    ("worse", "Worse than the same quarter last year (the figure in Compared with), taking polarity into "
+     "account."),
+    ("", "Blank: no arrow, and Compared with says why, e.g. no 2014/15 Q3 figure in history, or no "
+     "figure this quarter to compare."),
 )
 NOTES = (
     "The status shown is the one the team reported. Where actual, target, polarity and profile allow, qmr "
     "also computes a status itself (auto_status on the Data sheet); a disagreement is listed on the "
     "Validation sheet, the reported status stays.",
+    "Last year's outturn is the register's figure for last year as a whole. Direction of travel compares "
+    "this quarter with the same quarter last year as the history file holds it (compared_period and "
+    "compared_actual on the Data sheet), so the two figures can differ.",
     "The long trend (trend on the Data sheet) compares the latest value with the average of the last four.",
     "Risk control measures and high-priority equality actions are reported at Q2 and Q4 only; an annual PI "
     "only at Q4.",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from docx.document import Document
 
-from qmr.model import Kind, ReportedItem
+from qmr.model import Kind, ReportedItem, figure
 from qmr.period import Period
 from qmr.publish.master.styles import ARROWS, Ordering, department_of
 from qmr.publish.master.tables import DIRECTIONS, legend_rows
@@ -18,20 +18,6 @@ from qmr.publish.report.blocks import Cell, Column, data_table, heading, paragra
 from qmr.publish.report.sections import APPENDIX_TITLES, Scope, by_kind
 
 Row = Callable[[ReportedItem, Ordering], list[Cell]]
-
-
-def figure(value: object, unit: str) -> str:
-    """A PI's figure as a board reads it: 95%, £1,200, 12.5; text targets as written."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if unit == "%":
-        return f"{text}%"
-    if unit == "£":
-        return f"£{text}"
-    return text
 
 
 def _objective(item: ReportedItem, order: Ordering) -> str:
@@ -45,7 +31,7 @@ def _milestone_row(item: ReportedItem, order: Ordering) -> list[Cell]:
 def _pi_row(item: ReportedItem, order: Ordering) -> list[Cell]:
     return [item.ref, item.title, figure(item.previous_actual, item.unit), figure(item.target, item.unit),
             figure(item.actual, item.unit), item.status, ARROWS.get(item.direction, item.direction),
-            item.commentary]
+            item.compared_with, item.commentary]
 
 
 def _risk_row(item: ReportedItem, order: Ordering) -> list[Cell]:
@@ -67,9 +53,12 @@ EQUALITY_COLUMNS = [Column("Ref", 1.3), Column("Action", 5.0), Column("Target da
 def pi_columns(period: Period) -> list[Column]:
     last_year = Period(period.year - 1, 4).financial_year
     # the figure columns fit "2007/08" and "Q4 2008/09" unbroken in 10pt bold
-    return [Column("Ref", 1.4), Column("Description", 3.3), Column(f"{last_year} actual", 1.7),
+    # the register's figure is last year's outturn; the direction compares with the same quarter
+    # last year as history holds it, named in the Compared with column
+    return [Column("Ref", 1.4), Column("Description", 3.0), Column(f"{last_year} outturn", 1.7),
             Column("Target", 1.7), Column(f"Q{period.quarter} {period.financial_year}", 1.7),
-            Column("Progress", 1.6), Column("Direction", 1.5), Column("Commentary", 4.6)]
+            Column("Progress", 1.6), Column("Direction", 1.5), Column("Compared with", 2.0),
+            Column("Commentary", 3.9)]
 
 
 def _groups(items: Sequence[ReportedItem], order: Ordering, group: Callable[[ReportedItem], str] | None,
