@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import shutil
 import struct
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from qmr.collect.chase import write_reminders
 from qmr.model import ReturnState, Severity
 from qmr.period import Period
 from qmr.returns import layout
+from qmr.returns.reader import read_return
+from test_cli import qmr
+from test_hostile import sheet_part
 from xlsb import write_xlsb
 
 Q3 = Period(2008, 3)
@@ -210,3 +214,61 @@ def test_a_return_in_another_format_gets_a_finding_saying_why_it_has_no_feedback
     [failed] = copies.findings
     assert failed.code == "feedback-failed" and failed.file.endswith(other.name)
     assert "saved as Excel Binary Workbook (.xlsb)" in failed.message and ".xlsx" in failed.message
+
+
+def test_status_chase_in_the_folder_asks_the_team_whose_file_could_not_be_read_to_send_it_again(
+        q: Quarter) -> None:
+    """The whole path a performance officer takes: `qmr status --chase` in the working folder."""
+    returns = q.folder.returns_for(Q3)
+    returns.mkdir(parents=True, exist_ok=True)
+    for team in ("BSC-FIN", "BSC-MIC"):
+        shutil.copy(q.valid[team], returns / q.valid[team].name)
+    good = write_xlsb(q.valid["BSC-PP"], q.root / "cli" / "good.xlsb")
+    _truncated(good, returns / f"{Q3.slug}_BSC-PP.xlsb")
+    shown = qmr("status", "--period", Q3.label, "--chase", cwd=q.folder.root, expect=1).stdout
+    row = next(line for line in shown.splitlines() if "BSC-PP" in line and "│" in line)
+    assert "unreadable" in row and "missing" not in row, shown
+    reminders = sorted(q.folder.outputs_for(Q3).reminders.glob("*.eml"))
+    assert [p.name for p in reminders] == [f"{Q3.slug}_BSC-PP_reminder.eml"], shown
+    body = " ".join(reminders[0].read_text().split())
+    assert "could not be read" in body and "have not yet received" not in body
+    summary = qmr("validate", "--period", Q3.label, cwd=q.folder.root, expect=1).stdout
+    assert "2 received, 0 missing, 1 rejected (1 could not be read)" in " ".join(summary.split()), summary
+
+
+def test_a_return_saved_as_xlsm_is_read_with_the_warning_and_gets_its_feedback_copy(q: Quarter) -> None:
+    """An .xlsm is an .xlsx package whose workbook part says macros: openpyxl marks it up as usual."""
+    source = fill_return(q.templates["BSC-FIN"], q.root / "xlsm" / "FIN blanks.xlsx",
+                         lambda sheet, key, answer: {**answer, "progress": None})
+    target = q.root / "xlsm" / "FIN macros.xlsm"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                assert b"macroEnabled" in data
+            zout.writestr(info.filename, data)
+    batch = q.run(q.inbox("xlsm", target, without="BSC-FIN"))
+    assert {r.team for r in batch.validation.accepted} == set(TEAMS)
+    warned = [f for f in batch.validation.findings if f.code == "other-format"]
+    assert [f.file for f in warned] == [str(q.root / "inboxes" / "xlsm" / target.name)]
+    assert "saved as Excel Macro-Enabled Workbook (.xlsm)" in warned[0].message
+    copies = quarter.write_feedback_copies(batch, q.root / "xlsm" / "out", Q3)
+    assert [p.name for p in copies.written] == ["FIN macros_feedback.xlsx"] and copies.findings == []
+
+
+def test_a_workbook_whose_sheet_cannot_be_read_names_the_team_its_identity_sheet_gives(q: Quarter) -> None:
+    """The identity sheet still reads, the Milestones sheet's XML is broken: the finding names the team."""
+    source = q.valid["BSC-MIC"]
+    target = q.root / "broken-sheet" / "broken.xlsx"
+    target.parent.mkdir(parents=True)
+    part = sheet_part(source, layout.MILESTONES.name)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info.filename, data.replace(b"<sheetData>", b"<sheetData><row r=\"x\"><c r=") if
+                          info.filename == part else data)
+    workbook_read, findings = read_return(str(target), target.read_bytes())
+    assert workbook_read is None
+    assert [(f.code, f.team) for f in findings] == [("unreadable", "BSC-MIC")], [str(f) for f in findings]

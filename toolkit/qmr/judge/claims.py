@@ -17,8 +17,8 @@ def team_in_name(file: str, teams: Iterable[str]) -> str:
     `FIN` inside `FINAL`), or "" when none does or it is ambiguous. A longer code wins over one it
     contains (`BSC-FIN-PAY` over `BSC-FIN`)."""
     name = file.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].casefold()
-    found = [code for code in dict.fromkeys(teams)
-             if code and re.search(rf"(?<![a-z0-9]){re.escape(code.casefold())}(?![a-z0-9])", name)]
+    found = [code for code in dict.fromkeys(teams) if code and code.casefold() in name  # cheap first
+             and re.search(rf"(?<![a-z0-9]){re.escape(code.casefold())}(?![a-z0-9])", name)]
     widest = [code for code in found
               if not any(other != code and code.casefold() in other.casefold() for other in found)]
     return widest[0] if len(widest) == 1 else ""

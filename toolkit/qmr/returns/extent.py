@@ -6,6 +6,8 @@ styled cell. So before either sees a package, every part is decompressed once as
 checks its CRC: a part whose directory entry lies about its size is caught here), and each worksheet's
 XML is scanned for its declared `<dimension>` and, since that can lie, for the row and cell references
 it really holds. A sheet beyond the limits makes the file rejected, with the reason; nothing is kept.
+The same pass measures an .ods's `content.xml` and an .xlsb's `.bin` sheets (returns.formats says
+what each declares); an .xls is no zip, and returns.formats measures it.
 """
 
 from __future__ import annotations

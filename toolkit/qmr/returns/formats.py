@@ -1,5 +1,6 @@
-"""The workbook formats a return may come in besides .xlsx, and how big their sheets are, found before
-python-calamine allocates for them (returns.extent does the same for .xlsx's XML).
+"""The workbook formats a return may come in besides .xlsx, and how big an .xls's sheets are, found
+before python-calamine allocates for them. The zip formats' sheets are measured in returns.extent,
+beside .xlsx's XML, as every part of the package is unpacked once there.
 
 calamine reads .xlsm, .xlsb, .ods and .xls as well as .xlsx; a return saved in one of them is read
 when its identity sheet survived, and the team is asked to send .xlsx next time. What each format
