@@ -106,6 +106,10 @@ def test_a_return_saved_in_another_format_is_judged_as_its_xlsx_with_a_warning(
         return sorted((f.code, f.sheet, f.cell) for f in b.validation.findings
                       if f.team == "BSC-FIN" and f.code != "other-format")
     assert codes(batch) == codes(clean)
+    # the format alone is nothing to mark up: no feedback copy is wanted for it, so none is missed
+    copies = quarter.write_feedback_copies(batch, q.root / "saved" / ext / "feedback", Q3)
+    wanted = any(f.severity is not Severity.INFO for f in clean.validation.findings if f.team == "BSC-FIN")
+    assert [f.code for f in copies.findings if f.file.endswith(other.name)] == (["feedback-failed"] if wanted else [])
 
 
 @pytest.mark.parametrize("ext", ["ods", "xlsb"])

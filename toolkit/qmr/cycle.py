@@ -23,6 +23,7 @@ from qmr.period import Period
 from qmr.plan.reader import read_register
 from qmr.publish.master import write_master
 from qmr.returns import layout
+from qmr.returns.reader import OTHER_FORMAT
 from qmr.returns.template import write_templates
 from qmr.returns.token import SECRET_NAME, make_secret, read_secret
 
@@ -357,8 +358,10 @@ def write_feedback_copies(batch: Batch, folder: Path, period: Period, *,
         by_file.setdefault(finding.file, []).append(finding)
     # an older draft that a newer return replaced needs no marking up: the newer one is what counts
     superseded = {s.file for s in batch.validation.sources if s.outcome is SourceOutcome.SUPERSEDED}
+    # and a return whose only news is the format it came in has nothing to mark up either
     wanted = {name: origin for name, (_, origin) in sorted(batch.validation.readable.items())
-              if name not in superseded and any(f.severity is not Severity.INFO for f in by_file.get(name, []))}
+              if name not in superseded and any(f.severity is not Severity.INFO and f.code != OTHER_FORMAT
+                                                for f in by_file.get(name, []))}
     again = _read_again(wanted, batch.passwords)
     for name in wanted.keys() - again.keys():
         cannot(name, Exception("the file changed or went away after it was checked; check it again"))

@@ -125,6 +125,7 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
 
 
 _OPENPYXL_READS = (WorkbookFormat.XLSX, WorkbookFormat.XLSM)
+OTHER_FORMAT = "other-format"  # the warning's code: about the file as a whole, no cell to mark up
 
 
 def _examine(file: str, data: bytes) -> tuple[WorkbookFormat | None, PackageCheck]:
@@ -150,7 +151,7 @@ def _saved_as(file: str, saved_as: WorkbookFormat, workbook: ReturnedWorkbook) -
                     "(.xlsx) it was sent as; qmr read it, but another format can lose the checks and "
                     "protection the template carries", "Send .xlsx next time: in Excel, File > Save As, "
                     "Excel Workbook (*.xlsx); in LibreOffice, File > Save As, Excel 2007-365 (.xlsx).",
-                    file, team=workbook.identity.team, code="other-format")]
+                    file, team=workbook.identity.team, code=OTHER_FORMAT)]
 
 
 def _claimed_team(book: CalamineWorkbook, names: tuple[str, ...]) -> str:
