@@ -4,12 +4,14 @@
 appendices with traffic lights, the legend) followed by the contract `Data` sheet and the audit
 sheets (Validation, Sources). The writer shows statuses, it never recomputes them.
 
-XlsxWriter runs with `in_memory`: the zip members then carry a fixed 1980 timestamp whatever the
-machine's time zone or umask, which with a created date derived from the period makes the file
-byte-for-byte reproducible. `constant_memory` is not used: in_memory switches it off, it would
-write inline strings instead of a shared string table, and it forbids going back to a row (group
-heading rows and outline levels are set after the items below them are known). A master is tens
-of thousands of rows at most, a few tens of MB in memory.
+XlsxWriter runs in `constant_memory` mode: each row goes to a temporary file as soon as the next
+one starts, so a national collection's master takes no more memory than a council's. Every sheet
+is therefore written strictly top to bottom (a write to a row above the newest is silently lost):
+header rows before the rows under them, groupings worked out before the first row. Strings are
+written inline, not in a shared string table. The file is still byte-for-byte reproducible:
+XlsxWriter stamps each temporary part 31 January 1980 00:00 local time and zipfile reads the stamp
+back in local time, so the zip's dates are the same in any time zone; the parts are made by mkstemp,
+mode 0600 whatever the umask; and the created date is derived from the period.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from qmr.publish.master.sheets import APPENDICES, NO_KEY_PIS, write_appendix, wr
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
 from qmr.publish.master.tables import write_data, write_legend, write_sources, write_validation
+
+# Never turn a string into a formula, number or link, even if a write() slips in somewhere.
+BOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                "strings_to_urls": False}
 
 
 def sheet_names(consolidation: Consolidation) -> list[str]:
@@ -106,9 +112,7 @@ def write_master(consolidation: Consolidation, path: Path) -> Path:
     The workbook goes to a temporary file in the same folder, then replaces `path` in one rename,
     so a crash leaves either the old master or the new one, never half of one."""
     def build(temporary: Path) -> None:
-        # Never turn a string into a formula, number or link, even if a write() slips in somewhere.
-        book = Workbook(str(temporary), {"in_memory": True, "strings_to_formulas": False,
-                                         "strings_to_numbers": False, "strings_to_urls": False})
+        book = Workbook(str(temporary), BOOK_OPTIONS)
         _build(book, consolidation)
         book.close()
 

@@ -62,20 +62,20 @@ def write_movers(sheet: Worksheet, movers: Sequence[Mover], has_history: bool, o
     write_title(sheet, styles, "Movers: what changed since the last report", period,
                 "Worse first (Green to Red, then Amber to Red, then Green to Amber), then better, then "
                 "changes to or from N/A or Missing, then new items." if movers else "")
+    sheet.set_row(HEADER_ROW, 20)
+    write_header(sheet, HEADER_ROW, HEADERS, styles)  # before the rows: the master is written row by row
     row = FIRST_ROW
     if not has_history or not movers:
         sheet.write_string(row, 0, NO_HISTORY if not has_history else NOTHING_MOVED, styles.note)
+    formats = [styles.center, styles.status, styles.status, *[styles.text] * (len(HEADERS) - 3)]
     for mover in movers:
         values = _row(mover, order)
         for col, value in enumerate(values):
-            fmt = styles.status if col in (1, 2) else styles.center if col == 0 else styles.text
-            write_value(sheet, row, col, value, fmt)
+            write_value(sheet, row, col, value, formats[col])
         sheet.set_row(row, fitted_height(zip(values, WIDTHS, [False] * len(values), strict=True)))
         row += 1
     last = row - 1
     set_columns(sheet, WIDTHS)
-    write_header(sheet, HEADER_ROW, HEADERS, styles)
-    sheet.set_row(HEADER_ROW, 20)
     sheet.freeze_panes(FIRST_ROW, 0)
     sheet.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW), len(HEADERS) - 1)
     for col in (1, 2):

@@ -130,33 +130,36 @@ def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Seq
     """Write one item across the columns; returns the height its wrapped text needs."""
     texts = []  # each text column's value, computed once: for the cell and for the row's height
     for col, column in enumerate(columns):
-        if column.style == "status":
+        style = column.style
+        if style == "status":
             write_status(sheet, row, col, item.status, styles)
-        elif column.style == "number":
-            value = column.value(item, order)
-            fmt = styles.for_unit(item.unit) if _is_number(value) else styles.text
-            write_value(sheet, row, col, value, fmt)
-        elif column.style == "arrow":
-            write_value(sheet, row, col, column.value(item, order), styles.center)
+            continue
+        value = column.value(item, order)
+        if style == "number":
+            write_value(sheet, row, col, value, styles.for_unit(item.unit) if _is_number(value) else styles.text)
+        elif style == "arrow":
+            write_value(sheet, row, col, value, styles.center)
         else:
-            value = column.value(item, order)
             write_value(sheet, row, col, value, styles.text)
-            if column.style == "text":
+            if style == "text":
                 texts.append((value, column.width, False))
     return fitted_height(texts)
-
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _start_table(sheet: Worksheet, styles: Styles, columns: Sequence[Column]) -> None:
+    """The header row, written before the rows below it (the master is written row by row)."""
+    sheet.set_row(HEADER_ROW, 20)
+    write_header(sheet, HEADER_ROW, [c.header for c in columns], styles)
+
+
 def _finish_table(sheet: Worksheet, styles: Styles, columns: Sequence[Column], last_row: int,
                   footer: str) -> None:
     """Frozen header, autofilter, conditional traffic lights, print set-up: common to every list."""
     set_columns(sheet, [c.width for c in columns])
-    write_header(sheet, HEADER_ROW, [c.header for c in columns], styles)
-    sheet.set_row(HEADER_ROW, 20)
     sheet.freeze_panes(FIRST_ROW, 0)
     sheet.autofilter(HEADER_ROW, 0, max(last_row, HEADER_ROW), len(columns) - 1)
     styles_by_col = {c.style: n for n, c in enumerate(columns)}
@@ -197,16 +200,20 @@ def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[Reporte
     reader fold a unit away."""
     write_title(sheet, styles, appendix.title, period, _counts_note(items))
     columns = appendix.columns
+    _start_table(sheet, styles, columns)
     row = FIRST_ROW
     if not items:
         sheet.write_string(row, 0, appendix.empty, styles.note)
     shown: list[str] = []
     current_group: str | None = None
     depth = len(order.levels)
+    group_level = {"level": depth}
+    item_level = {"level": depth + 1 if appendix.group else depth}
 
     def sort_key(item: ReportedItem) -> tuple[object, ...]:
+        key = order.item_key(item)  # the units' keys first, then team and ref
         group = appendix.group(item, order)[0] if appendix.group else 0
-        return (*order.path_key(item), group, *order.item_key(item)[depth:])
+        return (*key[:depth], group, *key[depth:])
 
     for item in sorted(items, key=sort_key):
         before = list(shown)
@@ -218,11 +225,11 @@ def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[Reporte
             if group != current_group:
                 _blank_row(sheet, row, len(columns), styles.group)
                 sheet.write_string(row, 0, group, styles.group)
-                sheet.set_row(row, None, None, {"level": depth})
+                sheet.set_row(row, None, None, group_level)
                 current_group = group
                 row += 1
         height = _write_item_row(sheet, row, item, columns, order, styles)
-        sheet.set_row(row, height, None, {"level": depth + 1 if appendix.group else depth})
+        sheet.set_row(row, height, None, item_level)
         row += 1
     _finish_table(sheet, styles, columns, row - 1, footer)
 
@@ -244,6 +251,7 @@ def write_exceptions(sheet: Worksheet, items: Sequence[ReportedItem], order: Ord
     chosen = exception_items(items, order)
     write_title(sheet, styles, "Exceptions: red, amber and missing items", period,
                 "Red first, then amber, then items with no usable return." if chosen else "")
+    _start_table(sheet, styles, EXCEPTION_COLUMNS)
     row = FIRST_ROW
     if not chosen:
         sheet.write_string(row, 0, "No item is red, amber or missing this period.", styles.note)
@@ -262,6 +270,7 @@ def write_narrative(sheet: Worksheet, title: str, entries: Sequence[NarrativeEnt
     """The teams' own words, under headings for each organisation level the register uses, in the
     register's team order."""
     write_title(sheet, styles, title, period)
+    write_header(sheet, HEADER_ROW, NARRATIVE_COLUMNS, styles)
     indexed = sorted(enumerate(entries), key=lambda pair: (
         order.path_key(pair[1].team), order.teams.get(pair[1].team, len(order.teams)), pair[0]))
     row = FIRST_ROW
@@ -278,7 +287,6 @@ def write_narrative(sheet: Worksheet, title: str, entries: Sequence[NarrativeEnt
                                              NARRATIVE_WIDTHS, (False, True, False), strict=True)))
         row += 1
     set_columns(sheet, NARRATIVE_WIDTHS)
-    write_header(sheet, HEADER_ROW, NARRATIVE_COLUMNS, styles)
     sheet.freeze_panes(FIRST_ROW, 0)
     sheet.autofilter(HEADER_ROW, 0, max(row - 1, HEADER_ROW), len(NARRATIVE_COLUMNS) - 1)
     print_setup(sheet, footer, HEADER_ROW)

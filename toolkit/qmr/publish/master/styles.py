@@ -80,14 +80,31 @@ class Styles:
             for status, fill in STATUS_FILLS.items()
         }
 
+        self._by_unit = {"%": self.percent, "£": self.pounds}
+
     def for_unit(self, unit: str) -> object:
         """The number format a PI's values are shown in (a % PI holds 75 for 75%)."""
-        return {"%": self.percent, "£": self.pounds}.get(unit, self.number)
+        return self._by_unit.get(unit, self.number)
 
 
 def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object = None) -> None:
     """Write a value by its Python type, never through XlsxWriter's auto-detection, so text from a
-    return ('=1+1', '=HYPERLINK(...)', '0012', 'http://...') always arrives as text."""
+    return ('=1+1', '=HYPERLINK(...)', '0012', 'http://...') always arrives as text. The common
+    types (text, a finite number, nothing) are told apart by their exact type first: the master
+    has hundreds of thousands of cells."""
+    kind = type(value)
+    if kind is str:
+        if value:
+            sheet.write_string(row, col, value, fmt)
+        else:
+            sheet.write_blank(row, col, None, fmt)
+        return
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+        return
+    if (kind is float or kind is int) and math.isfinite(value):
+        sheet.write_number(row, col, value, fmt)
+        return
     if isinstance(value, Enum):
         value = value.value
     if value is None or value == "":
@@ -101,19 +118,9 @@ def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object
 
 
 def write_values(sheet: Worksheet, row: int, values: Sequence[object], fmt: object = None) -> None:
-    """A whole row, as write_value writes each cell, with the common types (text, a finite number,
-    blank) dispatched once per cell on their exact type: tables have hundreds of thousands of cells."""
-    string, number, blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    """A whole row, each cell as write_value writes it."""
     for col, value in enumerate(values):
-        kind = type(value)
-        if kind is str and value:
-            string(row, col, value, fmt)
-        elif value is None or kind is str:
-            blank(row, col, None, fmt)
-        elif (kind is float or kind is int) and math.isfinite(value):
-            number(row, col, value, fmt)
-        else:
-            write_value(sheet, row, col, value, fmt)
+        write_value(sheet, row, col, value, fmt)
 
 
 def set_columns(sheet: Worksheet, widths: Sequence[float], fmt: object = None) -> None:
@@ -127,11 +134,11 @@ def write_header(sheet: Worksheet, row: int, headers: Sequence[str], styles: Sty
 
 
 def write_title(sheet: Worksheet, styles: Styles, title: str, subtitle: str, note: str = "") -> None:
+    sheet.set_row(0, 24)
     sheet.write_string(0, 0, title, styles.title)
     sheet.write_string(1, 0, subtitle, styles.subtitle)
     if note:
         sheet.write_string(2, 0, note, styles.note)
-    sheet.set_row(0, 24)
 
 
 def print_setup(sheet: Worksheet, footer_left: str, header_row: int | None, fit_width: bool = True) -> None:
@@ -187,6 +194,10 @@ def wrapped_lines(text: str, width: float, bold: bool = False, per_unit: float =
     `per_unit` characters per width unit. Generous rather than short: a row too short for its text
     runs into the next one in print."""
     capacity = max(1, int(width * per_unit * (BOLD_WIDER if bold else 1)))
+    # Most cells fit on one line: the wrap below counts each break after a slash as a character, so
+    # a text this short can never need two (the answer is the same, without splitting it).
+    if len(text) + text.count("/") + text.count("\\") <= capacity and "\n" not in text:
+        return 1
     lines = 0
     for paragraph in text.split("\n"):
         count, used = 1, 0
@@ -252,6 +263,9 @@ class Ordering:
         self._titles = {o.ref: o.title for o in plan.objectives}
         self._team_names = {t.code: t.name for t in plan.teams}
         self._teams = {t.code: t for t in plan.teams}
+        # each item's key, computed once: every sheet sorts by it. The item is kept beside its key, so
+        # the id stays that item's while the entry exists.
+        self._keys: dict[int, tuple[ReportedItem, tuple[object, ...]]] = {}
 
     def path(self, item_or_code: ReportedItem | str) -> tuple[str, ...]:
         """The units an item (or a team) sits in at each level used, widest first."""
@@ -263,7 +277,13 @@ class Ordering:
                      for level, name in zip(self.levels, self.path(item_or_code), strict=True))
 
     def item_key(self, item: ReportedItem) -> tuple[object, ...]:
-        return (*self.path_key(item), self.teams[item.team], natural_key(item.ref))
+        """Units in the register's order at each level used, then team, then ref ('1.2' before '1.10')."""
+        known = self._keys.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
+        key = (*self.path_key(item), self.teams[item.team], natural_key(item.ref))
+        self._keys[id(item)] = (item, key)
+        return key
 
     def unit_names(self, level: Level, names: Iterable[str]) -> list[str]:
         ranks = self.units[level]

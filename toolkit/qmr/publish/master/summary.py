@@ -230,11 +230,11 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
 
     for index, kind in enumerate(chart_kinds):
         title = KIND_TABLE_TITLES[kind].replace(" by status", "")
-        chart = _status_chart(book, sheet.get_name(), tables[kind], len(units), title, bar)
+        counts = {n: status_counts(i for i in by_unit[n] if i.kind is kind) for n in units}
+        chart = _status_chart(book, sheet.get_name(), tables[kind], counts, title, bar)
         sheet.insert_chart(anchor, 0, chart, {
-            "x_offset": index * (CHART_WIDTH + CHART_GAP), "y_offset": 4, "description": chart_alt_text(
-            f"{title} by status and {charted.value}", {n: status_counts(i for i in by_unit[n] if i.kind is kind)
-                                                       for n in units})})
+            "x_offset": index * (CHART_WIDTH + CHART_GAP), "y_offset": 4,
+            "description": chart_alt_text(f"{title} by status and {charted.value}", counts)})
 
     if consolidation.trends:
         cursor.take()
@@ -349,17 +349,21 @@ def chart_alt_text(title: str, counts: dict[str, dict[Status, int]]) -> str:
     return f"Bar chart, {title}. " + "; ".join(parts) + "."
 
 
-def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int, title: str,
+def _status_chart(book: Workbook, sheet_name: str, header: int, counts: dict[str, dict[Status, int]], title: str,
                   bar: int) -> object:
     """Stacked horizontal bars, one per department named on its axis (long names read across, never
-    rotated into the legend), coloured like the traffic lights, the register's first department on top."""
+    rotated into the legend), coloured like the traffic lights, the register's first department on top.
+
+    Each series carries the figures its cells hold (`*_data`): the chart's cached values, which a
+    constant_memory sheet cannot give back once its rows are written."""
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
-    first, last = header + 1, header + departments
+    first, last = header + 1, header + len(counts)
     for col, status in enumerate(STATUS_ORDER, start=1):
         chart.add_series({
-            "name": [sheet_name, header, col],
-            "categories": [sheet_name, first, 0, last, 0],
+            "name": [sheet_name, header, col], "name_data": [status.value],
+            "categories": [sheet_name, first, 0, last, 0], "categories_data": list(counts),
             "values": [sheet_name, first, col, last, col],
+            "values_data": [by_status[status] for by_status in counts.values()],
             "fill": {"color": STATUS_FILLS[status]},
             # a dark outline, so the near-white N/A segment shows on white paper and in grey
             "border": {"color": "#404040", "width": 0.5},
@@ -373,7 +377,7 @@ def _status_chart(book: Workbook, sheet_name: str, header: int, departments: int
     chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                       "num_format": "0", "min": 0, "num_font": {"size": 8}})
     chart.set_legend({"position": "top", "font": {"size": 9}})
-    chart.set_size({"width": CHART_WIDTH, "height": chart_height(departments, bar)})
+    chart.set_size({"width": CHART_WIDTH, "height": chart_height(len(counts), bar)})
     return chart
 
 
@@ -399,17 +403,18 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
     if trend_col > WIDTH - 1:
         sheet.set_column(WIDTH, trend_col, 11)
     sheet.set_column(trend_col, trend_col, 18)
-    rows: list[tuple[str, int]] = []
+    rows: list[tuple[str, int, str, list[float | None]]] = []  # ref, row, label, values (the chart's cache)
     for ref in sorted(consolidation.trends, key=natural_key):
         row = cursor.take()
-        rows.append((ref, row))
         sheet.set_row(row, 30)  # room for the sparkline to show a shape
         item = indicators.get(ref)
         # The chart below takes its title from this cell: register text reaches a chart only through a
         # cell written as a string, since XlsxWriter reads a title or series name that looks like
         # `=...`, or `Sheet!A1`, as a reference.
-        sheet.write_string(row, 0, f"{ref}: {item.title}" if item else ref, styles.text)
+        text = f"{ref}: {item.title}" if item else ref
+        sheet.write_string(row, 0, text, styles.text)
         values = dict(consolidation.trends[ref])
+        rows.append((ref, row, text, [values.get(period) for period in periods]))
         fmt = styles.for_unit(item.unit if item else "")
         for col, period in enumerate(periods, start=1):
             if period in values:
@@ -421,16 +426,19 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
         })
     cursor.take()
     name = sheet.get_name()
-    for index, (ref, row) in enumerate(rows):
+    for index, (ref, row, text, values_data) in enumerate(rows):
         chart = book.add_chart({"type": "line"})
-        label = [name, row, 0]  # the PI's label cell, never the text itself (see above)
+        # the PI's label cell, never the text itself (see above); the text only as the cached value
+        # (`*_data`, see _status_chart)
+        label = [name, row, 0]
         chart.add_series({
-            "name": label, "categories": [name, header, 1, header, len(periods)],
-            "values": [name, row, 1, row, len(periods)],
+            "name": label, "name_data": [text],
+            "categories": [name, header, 1, header, len(periods)], "categories_data": [p.label for p in periods],
+            "values": [name, row, 1, row, len(periods)], "values_data": values_data,
             "line": {"color": "#1F3864", "width": 2}, "marker": {"type": "circle", "size": 5,
                                                                  "fill": {"color": "#1F3864"}},
         })
-        chart.set_title({"name": label, "name_font": {"size": 9}})
+        chart.set_title({"name": label, "data": [text], "name_font": {"size": 9}})
         chart.set_legend({"none": True})
         chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                           "num_font": {"size": 8}})

@@ -3,9 +3,14 @@ Sources tables that officers and scripts filter and load."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from io import BytesIO
+from operator import attrgetter
 
+from xlsxwriter.utility import xl_range
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.findings import sorted_findings
@@ -18,6 +23,7 @@ from qmr.publish.master.styles import (
     print_setup,
     set_columns,
     write_title,
+    write_value,
     write_values,
 )
 from qmr.statuses import STATUS_SYMBOLS, definition, label
@@ -32,39 +38,84 @@ FINDING_HEADERS = ("Severity", "File", "Sheet", "Cell", "Team", "Message", "Acti
 SOURCE_HEADERS = ("File", "Team", "SHA-256", "Size (bytes)", "Modified (UTC)", "Outcome", "Reason")
 
 
-def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
-           widths: Sequence[float], styles: Styles, footer: str, status_col: int | None = None,
-           wrap: bool = True) -> None:
-    """An Excel table at A1 whose cells are written one by one by type: add_table's own `data`
-    option goes through write(), which would turn a text '=1+1' into a formula."""
-    fmt = styles.prose if wrap else styles.plain
-    for r, values in enumerate(rows, start=1):
-        write_values(sheet, r, values, fmt)
-        if wrap:
-            sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
-    last_row = max(len(rows), 1)  # Excel wants at least one body row, even if blank
-    sheet.add_table(0, 0, last_row, len(headers) - 1, {
+def add_table(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int) -> None:
+    """Make A1 to the end of `last_row` (the header row, then the body already written) an Excel table.
+
+    XlsxWriter refuses add_table in constant_memory mode (it writes the header cells itself, maybe after
+    later rows; upstream will not change that), and would index every cell of the range. So the
+    table's definition is made by add_table itself, on a one-row table in a throwaway in-memory
+    sheet (its checks of the name and headers apply), then stretched over the real rows, whose
+    header cells this module writes first."""
+    scratch = Workbook(BytesIO(), {"in_memory": True}).add_worksheet()
+    last_col = len(headers) - 1
+    if scratch.add_table(0, 0, 1, last_col, {
         "name": name, "style": TABLE_STYLE, "columns": [{"header": h} for h in headers],
-    })
+    }) != 0:
+        raise ValueError(f"XlsxWriter refused the table {name!r}")
+    table = scratch.tables[0]
+    cells = xl_range(0, 0, max(last_row, 1), last_col)  # Excel wants at least one body row, even blank
+    table.update({"range": cells, "a_range": cells, "autofilter": cells})
+    sheet.tables.append(table)
+
+
+def _write_headers(sheet: Worksheet, headers: Sequence[str]) -> None:
+    """The table's header row, as add_table would write it (plain cells: the table style draws them)."""
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header)
+
+
+def _finish(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int, widths: Sequence[float],
+            styles: Styles, footer: str, status_col: int | None = None) -> None:
+    add_table(sheet, name, headers, last_row)
     set_columns(sheet, widths)
     sheet.freeze_panes(1, 0)
     if status_col is not None:
-        add_status_lights(sheet, styles, 1, len(rows), status_col)
+        add_status_lights(sheet, styles, 1, last_row, status_col)
     print_setup(sheet, footer, 0)
 
 
+def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+           widths: Sequence[float], styles: Styles, footer: str) -> None:
+    """An Excel table at A1 of wrapped text, each row as tall as its text; cells written one by one
+    by type: add_table's own `data` option goes through write(), which would turn a text '=1+1' into a
+    formula."""
+    _write_headers(sheet, headers)
+    for r, values in enumerate(rows, start=1):
+        sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
+        write_values(sheet, r, values, styles.prose)
+    _finish(sheet, name, headers, len(rows), widths, styles, footer)
+
+
 def write_data(sheet: Worksheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
-    """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text."""
-    rows = [(*item.data_row(), *(getattr(item, name) for name in EXTRA_COLUMNS)) for item in items]
-    widths = [data_width(header, (row[n] for row in rows)) for n, header in enumerate(DATA_HEADERS)]
-    _table(sheet, "qmr_data", DATA_HEADERS, rows, widths, styles, footer,
-           status_col=DATA_COLUMNS.index("status"), wrap=False)
+    """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text.
+
+    The sheet with the most cells (a row of every field of every item), so each row is taken from
+    the item in one call and each cell dispatched on its exact type; an empty cell is not written at
+    all (it shows nothing, and a table needs no cell to cover it)."""
+    fmt = styles.plain
+    string, number = sheet.write_string, sheet.write_number
+    _write_headers(sheet, DATA_HEADERS)
+    values_of = attrgetter(*DATA_HEADERS)
+    for row, item in enumerate(items, start=1):
+        for col, value in enumerate(values_of(item)):
+            kind = type(value)
+            if kind is str:
+                if value:
+                    string(row, col, value, fmt)
+            elif (kind is float or kind is int) and math.isfinite(value):
+                number(row, col, value, fmt)
+            elif value is not None:  # an enum as its text, the period as its label, a flag
+                write_value(sheet, row, col, value, fmt)
+    widths = [data_width(header, map(str, map(attrgetter(header), items))) for header in DATA_HEADERS]
+    _finish(sheet, "qmr_data", DATA_HEADERS, len(items), widths, styles, footer,
+            status_col=DATA_COLUMNS.index("status"))
 
 
-def data_width(header: str, values: Iterable[object]) -> float:
+def data_width(header: str, values: Iterable[str]) -> float:
     """A Data column as wide as its longest value (so a directorate is never cut), within limits:
-    long text (titles, commentary) stays one line and is read by filtering, not in print."""
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    long text (titles, commentary) stays one line and is read by filtering, not in print. (A blank
+    counted as the 4 letters of 'None' is still under the least width.)"""
+    longest = max(map(len, values), default=0)
     return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
 
 

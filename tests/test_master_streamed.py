@@ -1,0 +1,144 @@
+"""The master is written in XlsxWriter's constant_memory mode, where a write to a row above the
+newest one is dropped without a word. These tests write the same consolidation with and without
+constant_memory and compare everything a reader sees, so a writer that goes back a row fails here;
+and they check the streamed master is byte-identical whatever the time zone or umask."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+from xlsxwriter.workbook import Workbook
+
+from qmr.model import Consolidation, Movement, Mover, Status
+from qmr.publish import master
+from qmr.publish.master import BOOK_OPTIONS, write_master
+from qmr.publish.master.styles import fitted_height, wrapped_lines
+from test_master import _empty_consolidation, make_consolidation
+
+pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
+
+
+def _write(consolidation: Consolidation, path: Path, constant_memory: bool) -> Path:
+    book = Workbook(str(path), {**BOOK_OPTIONS, "constant_memory": constant_memory})
+    master._build(book, consolidation)
+    book.close()
+    return path
+
+
+def _seen(path: Path) -> dict[str, object]:
+    """Every cell's value and look, row heights and outline levels, merges, tables, conditional
+    formats, print titles and panes, sheet by sheet."""
+    book = openpyxl.load_workbook(path)
+    seen: dict[str, object] = {}
+    for sheet in book:
+        cells = {}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None or cell.has_style:
+                    cells[cell.coordinate] = (cell.value, cell.number_format, cell.font.b, cell.font.sz,
+                                              cell.fill.fgColor.rgb, cell.alignment.wrap_text,
+                                              cell.border.top.style)
+        rows = {n: (d.height, d.outlineLevel) for n, d in sheet.row_dimensions.items()
+                if d.height is not None or d.outlineLevel}
+        columns = {k: d.width for k, d in sheet.column_dimensions.items()}
+        seen[sheet.title] = {
+            "cells": cells, "rows": rows, "columns": columns,
+            "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
+            "tables": {name: (t.ref, [c.name for c in t.tableColumns], t.tableStyleInfo.name)
+                       for name, t in ((t.name, t) for t in sheet.tables.values())},
+            "conditional": sorted(str(r.sqref) for r in sheet.conditional_formatting),
+            "filter": sheet.auto_filter.ref, "panes": sheet.freeze_panes,
+            "titles": sheet.print_title_rows, "charts": len(sheet._charts),
+        }
+    return seen
+
+
+def _with_movers() -> Consolidation:
+    plain = make_consolidation()
+    moved = (Movement.WORSE, Movement.BETTER, Movement.CHANGED, Movement.NEW)
+    movers = tuple(Mover(item, moved[n % len(moved)], "2008/09 Q1", Status.GREEN, "Was on course.\nStill is.")
+                   for n, item in enumerate(plain.items[:12]))
+    return replace(plain, movers=movers, has_history=True)
+
+
+INDEXES = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels")  # these list sharedStrings.xml
+CASES = {"plain": make_consolidation, "Q3, no risks": lambda: make_consolidation("2008/09 Q3"),
+         "movers": _with_movers, "nothing due": _empty_consolidation}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_streamed_master_matches_one_written_in_memory(tmp_path: Path, name: str) -> None:
+    consolidation = CASES[name]()
+    streamed_path = _write(consolidation, tmp_path / "streamed.xlsx", constant_memory=True)
+    in_memory_path = _write(consolidation, tmp_path / "in-memory.xlsx", constant_memory=False)
+    streamed, in_memory = _seen(streamed_path), _seen(in_memory_path)
+    assert streamed.keys() == in_memory.keys()
+    for sheet in streamed:
+        assert streamed[sheet] == in_memory[sheet], sheet
+    # the parts beside the sheets' cells (charts with their cached figures, drawings, tables, styles)
+    # are the same bytes: only the cells' strings move inline, out of the shared string table
+    with zipfile.ZipFile(streamed_path) as one, zipfile.ZipFile(in_memory_path) as other:
+        assert set(other.namelist()) - set(one.namelist()) == {"xl/sharedStrings.xml"}
+        for part in one.namelist():
+            if not part.startswith("xl/worksheets/sheet") and part not in INDEXES:
+                assert one.read(part) == other.read(part), part
+
+
+def test_streamed_master_is_the_same_bytes_in_any_time_zone_and_umask(tmp_path: Path) -> None:
+    consolidation = make_consolidation()
+    written = []
+    original_tz, original_umask = os.environ.get("TZ"), os.umask(0o022)
+    try:
+        for number, (zone, umask) in enumerate((("UTC", 0o022), ("Pacific/Auckland", 0o077),
+                                                ("America/St_Johns", 0o002))):
+            os.environ["TZ"] = zone
+            time.tzset()
+            os.umask(umask)
+            written.append(write_master(consolidation, tmp_path / str(number) / "master.xlsx").read_bytes())
+    finally:
+        os.umask(original_umask)
+        if original_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = original_tz
+        time.tzset()
+    assert written[0] == written[1] == written[2]
+
+
+def test_one_line_shortcut_counts_lines_as_the_wrap_does() -> None:
+    """wrapped_lines answers 1 for a short text without wrapping it; texts at the edge of a line,
+    with slashes (a break after each), spaces and newlines, must still count as the wrap counts."""
+    for text in ("a" * 12, "a" * 13, "ab/cd/ef/gh", "ab/ cd/ef", "a\\b\\c\\d\\e", "word " * 3, " lead",
+                 "a  b  c  d  e", "one\ntwo", "x/" * 7, "abcdefghij/k", "abcdefghijk/", "/" * 13):
+        for width in (8, 9, 10, 11):
+            capacity = int(width * 1.25)
+            assert wrapped_lines(text, width) == _greedy(text, capacity), (text, width)
+    assert fitted_height([("short", 30, False)]) is None
+
+
+def _greedy(text: str, capacity: int) -> int:
+    """The word wrap written out plainly: each line as full as words allow, a break after a slash."""
+    import re
+
+    lines = 0
+    for paragraph in text.split("\n"):
+        line = ""
+        count = 1
+        for word in re.split(r"(?<=[/\\]) *| ", paragraph):
+            candidate = f"{line} {word}" if line else word
+            if len(candidate) <= capacity:
+                line = candidate
+            elif line:
+                count, line = count + 1, word
+            else:
+                line = word
+            while len(line) > capacity:
+                count, line = count + 1, line[capacity:]
+        lines += count
+    return lines
