@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qmr.consolidate.table import consolidate
+from qmr.consolidate.table import NO_COMMENTARY, consolidate
 from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
 from qmr.demo.run import DemoOutcome, run_demo
 from qmr.demo.simulate import Answer, fill_return, simulate, template_rows
@@ -79,6 +79,61 @@ def _check_whole_cycle(demo: DemoOutcome) -> None:
     assert {r[status] for r in body if r[team] == silent} == {"Missing"}
     # three earlier quarters went into history first, so some PI has a direction of travel
     assert any(r[header.index("direction")] for r in body), "no direction of travel from history"
+
+
+def _table(path: Path, sheet: str) -> list[dict[str, object]]:
+    header, *body = _rows(path, sheet)
+    return [dict(zip(header, row, strict=True)) for row in body if any(v is not None for v in row)]
+
+
+# what the demo's clerk who types by hand may put in Progress; and in Actual for a PI it cannot report
+TYPED_STATUSES = {"g": "Green", " green ": "Green", "GREEN": "Green", "a": "Amber", "R": "Red", "N/A": "N/A"}
+NO_FIGURE = {"N/A", "n/a", "-"}
+
+
+def test_demo_master_shows_what_the_clerks_typed(demo: DemoOutcome, request: pytest.FixtureRequest) -> None:
+    """The master read back: the register's order gives each team its role (silent, typed by hand,
+    careless, sent twice); what the clerk typed is read from the clerk's own file."""
+    _, typed, careless, *rest = demo.batch.teams_expected
+    data, findings = _table(demo.master, "Data"), _table(demo.master, "Validation")
+    # typed by hand: every status as the master shows it is the word the clerk's letter or spelling means
+    raw: set[str] = set()
+    book = openpyxl.load_workbook(next(r["source_file"] for r in data if r["team"] == typed and r["source_file"]))
+    for row in (r for r in data if r["team"] == typed):
+        sheet, cell = str(row["source_cell"]).split("!")
+        raw.add(book[sheet][cell].value)
+        assert TYPED_STATUSES[book[sheet][cell].value] == row["status"], row["ref"]
+    if request.node.callspec.params["demo"] == examples.DEFAULT_EXAMPLE:  # big enough to show each one
+        assert set(TYPED_STATUSES) <= raw, raw
+    # N/A with 'N/A', 'n/a' or '-' in Actual: N/A, no figure, the reason kept, a note (info) on the cell
+    na = [r for r in data if r["team"] == typed and r["status"] == "N/A"]
+    assert na and all(r["actual"] is None and "cannot be reported" in str(r["commentary"]) for r in na)
+    notes = [f for f in findings if f["Team"] == typed and f["Code"] == "actual-no-figure"]
+    assert {f["Severity"] for f in notes} == {"info"} and len(notes) == len(na)
+    no_figure = {book[f["Sheet"]][f["Cell"]].value for f in notes}
+    assert no_figure and no_figure <= NO_FIGURE
+    if request.node.callspec.params["demo"] == examples.DEFAULT_EXAMPLE:
+        assert no_figure == NO_FIGURE
+    assert not [f for f in findings if f["Team"] == typed and f["Severity"] in ("error", "rejected")]
+    # a Red (and Ambers) without commentary: still Red, "no commentary given", an error on the cell
+    red = [r for r in data if r["team"] == careless and r["status"] == "Red" and r["commentary"] == NO_COMMENTARY]
+    assert red, "the careless clerk's Red with no commentary"
+    unexplained = {(f["Sheet"], f["Cell"]) for f in findings
+                   if f["Team"] == careless and f["Code"] == "commentary-missing" and f["Severity"] == "error"}
+    assert len(unexplained) == sum(1 for r in data if r["team"] == careless and r["commentary"] == NO_COMMENTARY)
+    header, *body = _rows(demo.master, "Exceptions")[3:]  # under the sheet's title rows
+    exceptions = [dict(zip(header, row, strict=True)) for row in body]
+    assert any(e["Status"] == "Red" and e["Ref"] == red[0]["ref"] and e["Commentary"] == NO_COMMENTARY
+               for e in exceptions)
+    # the first draft of a team that sent two: superseded, a note (info), not a rejection
+    summary = next(r for r in _rows(demo.master, "Summary") if r[0] == "Returns")[1]
+    assert summary.endswith(" 1 missing, 0 rejected"), summary
+    if rest:
+        twice = rest[0]
+        drafts = [s for s in _table(demo.master, "Sources") if s["Team"] == twice and s["Outcome"] != "accepted"]
+        assert [s["Outcome"] for s in drafts] == ["superseded"]
+        about = [f for f in findings if f["File"] == drafts[0]["File"]]
+        assert [(f["Severity"], f["Code"]) for f in about] == [("info", "superseded")]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Three earlier quarters are run quietly first, so that history gives direction of travel and trends.
 Then the demo quarter: templates go out, most clerks reply properly, some make the mistakes real
-clerks make (typed statuses, text in number cells, Amber with no explanation, a file sent twice,
+clerks make (statuses typed by hand or as one letter, N/A / n/a / - typed in Actual for a PI that
+cannot be reported, text in number cells, Amber and Red with no explanation, a file sent twice,
 last quarter's file, an Excel lock file, returns in a zip, in an e-mail and saved from LibreOffice as
 .ods) and one team never replies, so that validation, feedback and chasing all have something to show.
 """
@@ -155,12 +156,15 @@ def _clerks(plan: Plan, period: Period, folder: Folder, templates: list[Path], i
         filled = simulate(plan, team, period, seed)
         target = inbox / f"{team} QMR return.xlsx"
         if team == typed:
+            story.append(_not_reportable(filled, plan, team, period))
             _typed_loosely(filled, plan)
-            story.append(f"{team} typed statuses by hand ('g', ' green ') and '75%' as text: "
+            story.append(f"{team} typed statuses by hand ('g', ' green ', 'R', 'a') and '75%' as text: "
                          "read, with notes")
         if team == careless:
             _careless(filled)
-            story.append(f"{team} chose Amber with no commentary and typed 'tbc' as an actual: errors")
+            story.append(f"{team} chose Amber and reported a Red with no commentary, and typed 'tbc' as an "
+                         "actual: errors (the Amber and the Red stand, 'no commentary given'; the 'tbc' PI "
+                         "is Missing)")
         if team == hasty:
             _hasty(filled, plan, team, period, seed)
             story.append(f"{team} kept last quarter's commentary on two items and called a PI Green that "
@@ -210,12 +214,41 @@ def _saved_as_ods(team: str, xlsx: Path) -> str:
     return f"{team} would have sent its return as .ods, but LibreOffice is not installed here: it sent the .xlsx"
 
 
+# what clerks type in Actual when a figure cannot be reported (Progress N/A): no figure, said so
+NO_FIGURE_TYPED = ("N/A", "n/a", "-")
+NOT_REPORTABLE_BECAUSE = (
+    "the national data set is published annually in the autumn.",
+    "the provider's data return for the quarter has not been received yet.",
+    "the measure is being redefined nationally and no figure is published this quarter.",
+)
+
+
+def _not_reportable(filled, plan: Plan, team: str, period: Period) -> str:
+    """A few numeric PIs that cannot be reported this quarter: Progress N/A, a no-figure word typed
+    in Actual, the reason in Commentary."""
+    numeric = [layout.row_key(Kind.INDICATOR, i.ref) for i in plan.for_team(team).indicators if i.numeric]
+    keys = [key for key in numeric if key in filled.answers][:len(NO_FIGURE_TYPED)]
+    for key, typed, because in zip(keys, NO_FIGURE_TYPED, NOT_REPORTABLE_BECAUSE, strict=False):
+        filled.answers[key] = Answer("N/A", typed, f"At the end of {period.end:%B %Y}: cannot be reported, as "
+                                     + because)
+    if not keys:
+        return f"{team} had no numeric PI due, so it reported none as N/A"
+    shown = ", ".join(f"'{t}'" for t in NO_FIGURE_TYPED[:len(keys)])
+    return (f"{team} could not report {len(keys)} PIs: Progress N/A, {shown} typed in Actual and the reason "
+            "in Commentary: N/A with no figure, with notes")
+
+
 def _typed_loosely(filled, plan: Plan) -> None:
-    """Statuses typed by hand, and percentages typed with a % sign (as text), as clerks do."""
+    """Statuses typed by hand (a word in any case and spacing, or its first letter), and percentages
+    typed with a % sign (as text), as clerks do."""
     percent = {layout.row_key(Kind.INDICATOR, i.ref) for i in plan.indicators if i.unit == "%"}
-    for number, (key, answer) in enumerate(filled.answers.items()):
-        if answer.status == "Green":
-            answer.status = ("g", " green ", "GREEN")[number % 3]
+    by_hand = {"Green": ("g", " green ", "GREEN"), "Amber": ("a",), "Red": ("R",)}
+    seen = dict.fromkeys(by_hand, 0)  # each spelling in turn, so a few items of a status show them all
+    for key, answer in filled.answers.items():
+        word = str(answer.status)
+        if word in by_hand:
+            answer.status = by_hand[word][seen[word] % len(by_hand[word])]
+            seen[word] += 1
         if key in percent and isinstance(answer.actual, float):
             answer.actual = f"{answer.actual:g}%"
 
@@ -235,10 +268,11 @@ def _hasty(filled, plan: Plan, team: str, period: Period, seed: int) -> None:
 
 
 def _careless(filled) -> None:
+    """Amber twice and Red once with no commentary; 'tbc' typed for a figure not yet known."""
     answers = list(filled.answers.items())
-    for key, answer in answers[:2]:
-        filled.answers[key] = Answer("Amber", answer.actual, "")
-    for key, answer in answers:
+    for (key, answer), status in zip(answers[:3], ("Amber", "Amber", "Red"), strict=False):
+        filled.answers[key] = Answer(status, answer.actual, "")
+    for key, answer in answers[3:]:
         if layout.key_kind(key) is Kind.INDICATOR and isinstance(answer.actual, float):
             answer.actual = "tbc"
             break
