@@ -21,9 +21,9 @@ from qmr.demo.simulate import LockedCell
 from qmr.model import Plan
 from qmr.period import Period
 from qmr.returns import layout
-from qmr.returns.checks import NEED_ACTUAL, NEED_EXPLANATION, NEED_LISTED_PROGRESS, NEED_PROGRESS
+from qmr.returns.checks import NEED_ACTUAL, NEED_EXPLANATION, NEED_LISTED_PROGRESS, NEED_PROGRESS, NEED_TEXT
 from qmr.returns.layout import FIRST_ROW, HEADER_ROW, STATUS_ROW
-from qmr.returns.template import NEED_TEXT, write_return, write_templates
+from qmr.returns.template import write_return, write_templates
 
 QUARTERS = [Period(2008, q) for q in (1, 2, 3, 4)]
 TEAMS = ["BSC-FIN", "BSC-HR", "BSC-COM"]

@@ -14,15 +14,28 @@ middle of a figure, and non-breaking spaces.
 
 from __future__ import annotations
 
-from qmr import normalise
+from collections.abc import Iterable
+
+from qmr import normalise, statuses
 from qmr.model import Status
+from qmr.returns import layout
 from qmr.statuses import NEEDS_COMMENTARY
 
+# What a Check cell says a row needs (what the clerk reads, and what tests look for).
 NEED_PROGRESS = "Choose a progress status"
 NEED_LISTED_PROGRESS = "Choose a progress status from the list"
 NEED_ACTUAL = "Enter the actual"
 NEED_NUMBER = "Enter the actual as a number only"
 NEED_EXPLANATION = f"Explain {'/'.join(s.value for s in NEEDS_COMMENTARY)} in Commentary"
+NEED_TYPE = "Choose a type"
+NEED_TITLE = "Enter a title"
+NEED_TEXT = "Enter the text"
+SIGNOFF_NEEDS = {
+    "completed_by": "Enter your name",
+    "date": "Enter the date completed",
+    "confirmed": "Choose Yes to confirm",
+}
+EXPLAINED_WORDS = statuses.listed(NEEDS_COMMENTARY)  # "Amber, Red and N/A": the statuses that need a Commentary
 
 # What may be left of a figure typed as text once `£`, `%`, brackets and commas are taken out.
 _NUMBER_CHARACTERS = "0123456789.+-eE"
@@ -84,3 +97,22 @@ def row_check(row: int, progress: str, commentary: str, actual: str | None, choi
 def yes_check(cell: str, need: str) -> str:
     """The sign-off confirmation: `Yes`, `Y`, ` yes ` confirm, as qmr reads them."""
     return f'=IF({any_of(f"TRIM({cell})", list(normalise.YES_WORDS))},"",{_quoted(need)})'
+
+
+def narrative_check(row: int, type_: str, title: str, text: str) -> str:
+    """A Narrative row: empty is fine; else it needs a listed type, a title and the text."""
+    typed = ",".join(f'{type_}{row}="{t}"' for t in layout.NARRATIVE_TYPES)
+    return (
+        f'=IF(AND(TRIM({type_}{row})="",TRIM({title}{row})="",TRIM({text}{row})=""),"",'
+        f'IF(OR({typed}),IF(TRIM({title}{row})="","{NEED_TITLE}",IF(TRIM({text}{row})="","{NEED_TEXT}","")),'
+        f'"{NEED_TYPE}"))'
+    )
+
+
+def status_formula(checks: Iterable[tuple[str, str, int]]) -> str:
+    """The status line from every sheet's (name, check range, cells in it): problems are the non-empty
+    check cells. `n - COUNTIF(range,"")` counts them the same way in Excel, LibreOffice and Excel
+    Online (COUNTIF "" matches blanks and formulas giving "")."""
+    parts = [f"({count}-COUNTIF('{sheet}'!{cells},\"\"))" for sheet, cells, count in checks]
+    total = "+".join(parts) or "0"
+    return f'=IF({total}=0,"{layout.READY}",IF({total}=1,"1 problem",{total}&" problems"))'
