@@ -71,6 +71,18 @@ def test_one_reminder_per_missing_team_with_its_template(plan: Plan, tmp_path: P
     assert openpyxl.load_workbook(io.BytesIO(data)).active["A1"].value == "return of BSC-FIN"
 
 
+def test_a_rerun_leaves_no_reminder_for_a_team_that_has_replied(plan: Plan, tmp_path: Path) -> None:
+    chase = tmp_path / "chase"
+    write_reminders(plan, PERIOD, ["BSC-FIN", "BSC-HR"], None, chase, sent=SENT)
+    (chase / "notes.txt").write_text("the officer's own file")
+    (chase / reminder_name(Period(2008, 3), "BSC-HR")).write_text("last quarter's, kept")
+    # BSC-HR has replied since: only BSC-FIN is chased, and the folder says so
+    paths = write_reminders(plan, PERIOD, ["BSC-FIN"], None, chase, sent=SENT)
+    assert sorted(p.name for p in chase.iterdir()) == sorted(
+        [reminder_name(PERIOD, "BSC-FIN"), reminder_name(Period(2008, 3), "BSC-HR"), "notes.txt"])
+    assert [p.name for p in paths] == [reminder_name(PERIOD, "BSC-FIN")]
+
+
 def test_without_a_template_the_body_says_so(plan: Plan, tmp_path: Path) -> None:
     (path,) = write_reminders(plan, PERIOD, ["BSC-HR"], tmp_path / "no-templates-here", tmp_path,
                               deadline=date(2009, 5, 29), sent=SENT)

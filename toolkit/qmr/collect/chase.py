@@ -52,7 +52,9 @@ def write_reminders(
     unreadable: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Path]:
     """Write `{period.slug}_{team}_reminder.eml` into out_dir for each missing team, then for each team
-    in `unreadable` (team -> the names of its files that could not be read); return the paths.
+    in `unreadable` (team -> the names of its files that could not be read); return the paths. An
+    earlier run's reminder for this period to any other team of the register is removed, so the
+    folder holds exactly the reminders to send now (other files in it are left alone).
 
     `sender` ("Name <address>" or an address) overrides the register's contact_name/contact_email.
     `sent` is the Date header; without it SOURCE_DATE_EPOCH, else the current time, is used.
@@ -73,6 +75,10 @@ def write_reminders(
         path = out_dir / reminder_name(period, code)
         write_bytes_atomic(path, message.as_bytes(policy=policy.SMTP))
         paths.append(path)
+    # last run's reminder to a team that has replied since must not be sent again with today's
+    for team in plan.teams:
+        if team.code not in missing_teams and team.code not in unread:
+            (out_dir / reminder_name(period, team.code)).unlink(missing_ok=True)
     return paths
 
 
