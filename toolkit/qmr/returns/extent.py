@@ -28,6 +28,11 @@ _ODS_CONTENT = "content.xml"  # every sheet of an OpenDocument spreadsheet
 # `<row r="7"`, `<c r="B7"`, `<x:c ...>`, and `<dimension ref="A1:K20"/>`: the attribute is in the tag
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
 _REF_ATTR = re.compile(rb"""\b(?:r|ref)\s*=\s*["']([^"']*)["']""")
+# The same tags, with the value of an `r` or `ref` that is the first attribute (what Excel, LibreOffice
+# and openpyxl write) and, when that value is a cell reference, its column letters and row number.
+_PLACED_TAG = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b"""
+                         rb"""(?:\s+(?:r|ref)\s*=\s*["']((?:\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*(?=["']))?[^"'>]*)["'])?"""
+                         rb"""[^>]*>""")
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
@@ -84,6 +89,7 @@ class PackageCheck:
 _LINK_RELS = re.compile(r"^xl/externalLinks/_rels/[^/]+\.rels$", re.IGNORECASE)
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
 _WEB_CALL = re.compile(rb"(?i)\b(?:_xlfn\.)?(?:WEBSERVICE|FILTERXML|RTD)\s*\(")
+_WEB_NAMES = (b"webservice", b"filterxml", b"rtd")
 MAX_LINK_PART_BYTES = 64 * 1024
 _MACRO_ENABLED = b"sheet.macroEnabled.main+xml"  # the workbook part's content type in an .xlsm
 
@@ -140,7 +146,7 @@ def _check_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: SheetLi
             if scanner is None:
                 continue
             scanner.feed(chunk)
-            calls = calls or _WEB_CALL.search(chunk) is not None
+            calls = calls or _calls_web(chunk)
             problem = too_large(info.filename, scanner, limits)
             if problem:
                 return problem, calls
@@ -154,6 +160,13 @@ def _scanner_for(part: str) -> _Scanner | OdsScanner | XlsbScanner | None:
     if _BINARY_SHEET_PART.match(part):
         return XlsbScanner()
     return OdsScanner() if part == _ODS_CONTENT else None
+
+
+def _calls_web(chunk: bytes) -> bool:
+    """Whether the chunk calls a web service. A case-blind regex starting with \\b tries every byte;
+    looking for the names first keeps a sheet without them (nearly all) to a fast substring scan."""
+    lowered = chunk.lower()
+    return any(name in lowered for name in _WEB_NAMES) and _WEB_CALL.search(chunk) is not None
 
 
 def too_large(part: str, scanner: Measured, limits: SheetLimits) -> PackageProblem | None:
@@ -172,7 +185,11 @@ def too_large(part: str, scanner: Measured, limits: SheetLimits) -> PackageProbl
 
 class _Scanner:
     """Row and cell references in a worksheet's XML, fed in chunks; a row or cell without `r` follows
-    the one before it, as readers place it."""
+    the one before it, as readers place it.
+
+    A chunk whose every row and cell names its place first is measured from those references, found
+    by one regular expression, rather than tag by tag in Python (which was most of reading a return);
+    any other chunk is walked tag by tag. Both give the same extents."""
 
     def __init__(self) -> None:
         self.declared = Extent()
@@ -189,8 +206,32 @@ class _Scanner:
             buffer, self._tail = buffer[:end], buffer[end:]
         else:
             self._tail = b""
-        for match in _TAG.finditer(buffer):
-            self._tag(match.group(1), _REF_ATTR.search(match.group(2)))
+        if not self._measure(_PLACED_TAG.findall(buffer)):
+            for match in _TAG.finditer(buffer):
+                self._tag(match.group(1), _REF_ATTR.search(match.group(2)))
+
+    def _measure(self, tags: list[tuple[bytes, bytes, bytes, bytes]]) -> bool:
+        """Grow the extents from `tags` when every row and cell among them names its place (False,
+        nothing changed, when one does not): the furthest row and column referenced, and where the
+        last tag leaves off, are then what walking them in order gives."""
+        rows = [value for name, value, _, _ in tags if name == b"row"]
+        cells = [(letters, number) for name, _, letters, number in tags if name == b"c"]
+        if not all(value.isdigit() for value in rows) or not all(letters for letters, _ in cells):
+            return False
+        last_row = next((i for i in range(len(tags) - 1, -1, -1) if tags[i][0] == b"row"), -1)
+        if last_row >= 0:
+            self._row, self._column = int(tags[last_row][1]), 0
+        for name, _, letters, number in tags[last_row + 1:]:  # the cells of the row the chunk ends in
+            if name == b"c":
+                self._row, self._column = max(self._row, int(number)), column_number(letters.decode())
+        furthest = max(map(int, [*rows, *(number for _, number in cells)]), default=0)
+        columns = {letters.upper() for letters, _ in cells}
+        self.seen = self.seen.grow(max(furthest, 1 if cells else 0),
+                                   max((column_number(c.decode()) for c in columns), default=0))
+        for name, value, _, _ in tags:
+            if name == b"dimension":  # its own extent, wherever it comes
+                self._dimension(value.decode("ascii", "replace"))
+        return True
 
     def _tag(self, name: bytes, ref: re.Match[bytes] | None) -> None:
         value = ref.group(1).decode("ascii", "replace") if ref else ""
@@ -205,10 +246,14 @@ class _Scanner:
             else:
                 self._column += 1
             self.seen = self.seen.grow(max(self._row, 1), self._column)
-        else:  # dimension: the last corner of `A1:K20`, or the one cell of `A1`
-            cell = _cell(value.split(":")[-1])
-            if cell:
-                self.declared = self.declared.grow(*cell)
+        else:
+            self._dimension(value)
+
+    def _dimension(self, value: str) -> None:
+        """The last corner of `A1:K20`, or the one cell of `A1`."""
+        cell = _cell(value.split(":")[-1])
+        if cell:
+            self.declared = self.declared.grow(*cell)
 
 
 # ------------------------------------------------------------------------------------------------

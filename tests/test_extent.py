@@ -1,0 +1,63 @@
+"""The extent scan (returns.extent) measures a sheet however its XML places cells: by a reference as
+the first attribute (measured from the references), by one further along the tag, or by none (each
+tag walked in order). Every spelling of the same far-away cell is caught, across chunk boundaries."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from qmr.returns import extent
+from qmr.returns.extent import SheetLimits, check_package
+
+LIMITS = SheetLimits(max_rows=10, max_columns=5, max_cells=50)
+FILLER = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(1, 6))
+
+
+def _package(sheet_data: str) -> bytes:
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           f'spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("xl/worksheets/sheet1.xml", xml)
+    return buffer.getvalue()
+
+
+FAR = {
+    "reference first": '<row r="11"><c r="A11"/></row>',
+    "reference after another attribute": '<row r="6"><c s="1" r="A11"/></row>',
+    "row reference after another attribute": '<row spans="1:1" r="11"><c r="A11"/></row>',
+    "row without a reference, after row 10": '<row r="10"><c r="A10"/></row><row><c/></row>',
+    "cell without a reference, after column E": '<row r="6"><c r="E6"/><c/></row>',
+    "reference with dollars and spaces": '<row r="6"><c r=" $F$6 "/></row>',
+    "prefixed tags": '<x:row r="6"><x:c r="F6"/></x:row>',
+    "a cell beyond its row": '<row r="6"><c r="A1048576"/></row>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAR))
+def test_a_cell_beyond_the_limits_is_caught_however_it_is_placed(case: str) -> None:
+    check = check_package(_package(FILLER + FAR[case]), LIMITS)
+    assert check.problem is not None and check.problem.code == "sheet-too-large", check
+
+
+def test_a_sheet_within_the_limits_passes() -> None:
+    assert check_package(_package(FILLER + '<row r="10"><c r="E10"/></row>'), LIMITS).problem is None
+
+
+@pytest.mark.parametrize("chunk", [24, 31, 64])
+def test_chunk_boundaries_change_nothing(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chunks that cut tags (each still shorter than a chunk), and chunks mixing placed and unplaced tags
+    monkeypatch.setattr(extent, "CHUNK", chunk)
+    for case, data in FAR.items():
+        check = check_package(_package(FILLER + data + FILLER.replace('r="', 'x="')), LIMITS)
+        assert check.problem is not None and check.problem.code == "sheet-too-large", (case, chunk)
+    assert check_package(_package(FILLER + '<row r="10"><c r="E10"/></row>'), LIMITS).problem is None
+
+
+def test_a_web_service_call_is_noticed_in_any_case() -> None:
+    formula = '<row r="1"><c r="A1"><f>_xlfn.WebService("http://example.org")</f></c></row>'
+    assert check_package(_package(formula)).web_calls
+    assert not check_package(_package('<row r="1"><c r="A1"><f>SUM(B1:B2)</f></c></row>')).web_calls
