@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from qmr.collect.sources import collect, read_passwords
+from qmr.collect.sources import Collection, collect, read_passwords
 from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
 from qmr.consolidate.table import by_level, consolidate
@@ -24,7 +24,6 @@ from qmr.plan.reader import read_register
 from qmr.publish.master import write_master
 from qmr.returns import layout
 from qmr.returns.reader import OTHER_FORMAT
-from qmr.returns.template import write_templates
 from qmr.returns.token import SECRET_NAME, make_secret, read_secret
 
 CONFIG_NAME = "qmr.toml"
@@ -176,6 +175,8 @@ def make_templates(plan: Plan, period: Period, out: Path, *, teams: Sequence[str
                    ) -> list[Path]:
     """Templates for a period, with last quarter's accepted commentary pre-filled from history, and
     with the working folder's `secret`, each team's token."""
+    from qmr.returns.template import write_templates  # here: openpyxl costs every other command its import
+
     previous = history.commentary_for(db, period)
     return write_templates(plan, period, out, teams=list(teams) if teams else None, deadline=deadline,
                            previous_commentary=previous or None, secret=secret)
@@ -232,12 +233,12 @@ def run_validation(plan: Plan, period: Period, sources: Sequence[Path], *,
     password_findings: list[Finding] = []
     if passwords is not None:
         secrets, password_findings = read_passwords(passwords)
-    candidates, collected, records = collect(sources, secrets)
     past = history.load_past(db)
-    judged = validate(plan, period, candidates, past, workers=workers, progress=progress, secret=secret,
+    collection = Collection(sources, secrets)  # read file by file as the returns are judged
+    judged = validate(plan, period, collection, past, workers=workers, progress=progress, secret=secret,
                       warn_unchecked=warn_unchecked)
     # each step returned its own findings and sources; the batch lists them in the order they arose
-    result = judged.after([*password_findings, *collected], records)
+    result = judged.after([*password_findings, *collection.findings], collection.records)
     result = claimed_by_name(result, [team.code for team in plan.teams])  # an unreadable file is still a team's
     return Batch(result, tuple(layout.teams_due(plan, period)), {t.code: t.name for t in plan.teams}, past,
                  secrets)

@@ -38,7 +38,7 @@ from qmr.collect.sniff import REFUSALS, sniff
 from qmr.model import Finding, Severity, SourceRecord
 from qmr.returns.formats import OLE_MAGIC
 
-__all__ = ["OLE_MAGIC", "Candidate", "Limits", "collect", "read_passwords", "sha256_of"]
+__all__ = ["OLE_MAGIC", "Candidate", "Collection", "Limits", "collect", "read_passwords", "sha256_of"]
 
 
 def collect(
@@ -51,18 +51,43 @@ def collect(
     Returns the candidates (in source order; folders sorted, archive members in archive order), the
     findings about everything refused or skipped, and a SourceRecord for each refused or skipped file.
     """
-    tried = [passwords[key] for key in sorted(passwords or {})]
-    run = Run(tuple(dict.fromkeys([*tried, EXCEL_DEFAULT_PASSWORD])), limits, take)
-    seen: set[Path] = set()
-    for source in sources:
-        path = Path(source)
-        for file in _files_of(path, run):
-            key = _identity(file)
-            if key in seen:
-                continue  # named twice on the command line, or a file inside a folder also given
-            seen.add(key)
-            _take_file(file, run)
-    return run.candidates, run.findings, run.records
+    collection = Collection(sources, passwords, limits)
+    candidates = list(collection)
+    return candidates, collection.findings, collection.records
+
+
+class Collection:
+    """`collect` one file at a time: iterating gives the candidates as each file is read, so a whole
+    batch's bytes need never be in memory together; `findings` and `records` are complete once it
+    has been iterated to the end."""
+
+    def __init__(self, sources: Sequence[Path], passwords: Mapping[str, str] | None = None,
+                 limits: Limits = Limits()) -> None:  # noqa: B008
+        tried = [passwords[key] for key in sorted(passwords or {})]
+        self._run = Run(tuple(dict.fromkeys([*tried, EXCEL_DEFAULT_PASSWORD])), limits, take)
+        self._sources = tuple(sources)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self._run.findings
+
+    @property
+    def records(self) -> list[SourceRecord]:
+        return self._run.records
+
+    def __iter__(self) -> Iterator[Candidate]:
+        run = self._run
+        seen: set[Path] = set()
+        for source in self._sources:
+            path = Path(source)
+            for file in _files_of(path, run):
+                key = _identity(file)
+                if key in seen:
+                    continue  # named twice on the command line, or a file inside a folder also given
+                seen.add(key)
+                _take_file(file, run)
+                yield from run.candidates
+                run.candidates.clear()
 
 
 def _identity(path: Path) -> Path:

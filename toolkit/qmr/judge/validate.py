@@ -10,19 +10,17 @@ info      a value qmr had to interpret (`g` read as Green, `75%` read as 75); a 
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Protocol
 
 from qmr import normalise
 from qmr.findings import has_problems
 from qmr.judge import authenticity
 from qmr.judge.auto_status import auto_status
+from qmr.judge.parallel import ordered_map
 from qmr.judge.past import PastIndex, index_past
 from qmr.model import (
     Finding,
@@ -141,77 +139,124 @@ def validate(
     `warn_unchecked` (the CLI outside a working folder) one warning says so. `today` bounds a credible
     sign-off date (default: the day of the run).
 
-    Reading is spread over `workers` processes (default: every core) when there are enough files
-    to pay for starting them; `progress` is called with (files read so far, files in all).
+    Each file is read and judged in one go on one of `workers` processes (default: every core) when
+    there are enough files to pay for starting them; `incoming` may be an iterator, and a file's bytes
+    are let go once it is judged. Its judgement counts only when it is its team's newest return.
+    `progress` is called with (files judged so far, files found so far).
     """
     result = Validation()
-    today = today or date.today()
-    candidates: list[tuple[Incoming, ReturnedWorkbook]] = []
-    items = list(incoming)
-    owners = authenticity.row_owners(plan, period)
+    judging = Judging(plan, period, secret, authenticity.row_owners(plan, period), index_past(past, period),
+                      today or date.today())
+    found = 0
+
+    def tasks() -> Iterator[tuple[Received, tuple[str, bytes, str]]]:
+        nonlocal found
+        for item in incoming:
+            found += 1
+            yield Received.of(item), (item.name, item.data, getattr(item, "sender", ""))
+
+    candidates: list[tuple[Received, Assessment]] = []
     unchecked: list[str] = []  # returns whose team token could not be checked: no secret
-    for item, (workbook, findings) in zip(items, _read_all(items, workers, progress), strict=True):
-        team = workbook.identity.team if workbook else next((f.team for f in findings if f.team), "")
-        result.findings.extend(_with_team(findings, team))
-        if workbook is None:
-            result.sources.append(_record(item, team, SourceOutcome.REJECTED, _reason(findings)))
-            continue
-        refusal = (authenticity.identity_refusal(plan, period, workbook) or authenticity.foreign_rows(workbook, owners)
-                   or authenticity.token_refusal(workbook, period, secret))
-        if refusal and refusal.severity is Severity.REJECTED:
-            result.findings.append(refusal)
-            result.sources.append(_record(item, team, SourceOutcome.REJECTED, refusal.message))
+    done = 0
+    for item, assessment in ordered_map(assess, judging, tasks(), workers=workers):
+        done += 1
+        if progress:
+            progress(done, found)
+        result.findings.extend(assessment.findings)
+        if assessment.refused is not None:
+            result.sources.append(_record(item, assessment.team, SourceOutcome.REJECTED, assessment.refused))
             continue
         if secret is None and warn_unchecked:
             unchecked.append(item.name)
-        doubts = (refusal, authenticity.sender_mismatch(item.name, getattr(item, "sender", ""), workbook, plan))
-        result.findings.extend(doubt for doubt in doubts if doubt)
-        result.readable[item.name] = (team, Origin(getattr(item, "container", "") or item.name, item.sha256))
-        if getattr(item, "encrypted_was", False):
+        result.readable[item.name] = (assessment.team, Origin(item.container or item.name, item.sha256))
+        if item.encrypted_was:
             result.encrypted.add(item.name)
-        candidates.append((item, workbook))
+        candidates.append((item, assessment))
 
     if unchecked:
         result.findings.append(authenticity.tokens_unchecked(unchecked))
-    earlier = index_past(past, period)
-    newness = partial(_newness, period=period, today=today)
-    winners = _newest_per_team(_distinct(candidates, result), result, newness)
+    winners = _newest_per_team(_distinct(candidates, result), result)
     chosen = {id(item) for item, _ in winners}
-    for item, workbook in candidates:  # a winner's sign-off date is judged with the rest of it (judge)
-        doubt = None if id(item) in chosen else authenticity.impossible_signoff(workbook, period, today)
-        if doubt:
-            result.findings.append(doubt)
-    for item, workbook in winners:
-        judged = judge(plan, period, workbook, earlier)
+    for item, assessment in candidates:  # a winner's sign-off date is judged with the rest of it (judge)
+        if id(item) not in chosen and assessment.impossible:
+            result.findings.append(assessment.impossible)
+    for item, assessment in winners:
+        judged = assessment.judgement
+        assert judged is not None  # every readable return is judged
         result.findings.extend(judged.findings)
         result.accepted.append(AcceptedReturn(
-            item.name, workbook.identity.team, item.sha256, item.size, item.modified,
+            item.name, assessment.team, item.sha256, item.size, item.modified,
             judged.signed_off, judged.items, judged.narrative))
-        result.sources.append(_record(item, workbook.identity.team, SourceOutcome.ACCEPTED))
+        result.sources.append(_record(item, assessment.team, SourceOutcome.ACCEPTED))
     result.accepted.sort(key=lambda r: r.team)
     return result
 
 
 SIGNOFF_LATEST = timedelta(days=365)  # a sign-off more than a year after the quarter ends is a typing slip
-PARALLEL_FROM = 24  # below this many files, starting processes costs more than it saves
 
 
-def _read_all(items: list[Incoming], workers: int | None, progress: Callable[[int, int], None] | None
-              ) -> Iterator[tuple[ReturnedWorkbook | None, list[Finding]]]:
-    count = workers or os.cpu_count() or 1
-    if count > 1 and len(items) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=count) as pool:
-            names = [i.name for i in items]
-            datas = [i.data for i in items]
-            for done, result in enumerate(pool.map(read_return, names, datas, chunksize=8), start=1):
-                if progress:
-                    progress(done, len(items))
-                yield result
-        return
-    for done, item in enumerate(items, start=1):
-        yield read_return(item.name, item.data)
-        if progress:
-            progress(done, len(items))
+@dataclass(frozen=True)
+class Received:
+    """What is known of an incoming file once its bytes are let go."""
+
+    name: str
+    size: int
+    sha256: str
+    modified: datetime
+    container: str = ""  # the archive or e-mail it came in, "" for a plain file
+    encrypted_was: bool = False
+
+    @classmethod
+    def of(cls, item: Incoming) -> Received:
+        return cls(item.name, item.size, item.sha256, item.modified, getattr(item, "container", "") or "",
+                   bool(getattr(item, "encrypted_was", False)))
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What judging any return of the batch needs: the same for all, given to each worker once."""
+
+    plan: Plan
+    period: Period
+    secret: bytes | None
+    owners: authenticity.RowOwners
+    earlier: PastIndex
+    today: date
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One file read and judged, before it is known whether it is its team's newest return."""
+
+    team: str
+    findings: list[Finding]  # reading's, then the refusal (when refused) or the doubts, in that order
+    refused: str | None = None  # why it contributes nothing; None when it is a readable return
+    signed: date = date.min  # its sign-off date when credible: what makes it newer than another
+    impossible: Finding | None = None  # its sign-off date cannot be true: said when a newer one wins
+    judgement: Judgement | None = None  # counts only when it wins
+
+
+def assess(judging: Judging, name: str, data: bytes, sender: str) -> Assessment:
+    """Read one file and judge it (in a worker: `judging` is the same for every file)."""
+    plan, period = judging.plan, judging.period
+    workbook, read_findings = read_return(name, data)
+    team = workbook.identity.team if workbook else next((f.team for f in read_findings if f.team), "")
+    findings = _with_team(read_findings, team)
+    if workbook is None:
+        return Assessment(team, findings, _reason(findings))
+    refusal = (authenticity.identity_refusal(plan, period, workbook)
+               or authenticity.foreign_rows(workbook, judging.owners)
+               or authenticity.token_refusal(workbook, period, judging.secret))
+    if refusal and refusal.severity is Severity.REJECTED:
+        return Assessment(team, [*findings, refusal], refusal.message)
+    doubts = (refusal, authenticity.sender_mismatch(name, sender, workbook, plan))
+    findings.extend(doubt for doubt in doubts if doubt)
+    signed = normalise.day(workbook.signoff.get("date")).value
+    # a sign-off date that cannot be true counts as none (`31/12/9999` must not beat the real one)
+    credible = signed if authenticity.credible(signed, period, judging.today) else date.min
+    return Assessment(team, findings, None, credible,  # type: ignore[arg-type]
+                      authenticity.impossible_signoff(workbook, period, judging.today),
+                      judge(plan, period, workbook, judging.earlier))
 
 
 def _with_team(findings: list[Finding], team: str) -> list[Finding]:
@@ -228,35 +273,33 @@ def _record(item: Incoming, team: str, outcome: SourceOutcome, reason: str = "")
     return SourceRecord(item.name, team, item.sha256, item.size, modified, outcome, reason)
 
 
-def _distinct(candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation
-              ) -> list[tuple[Incoming, ReturnedWorkbook]]:
+def _distinct(candidates: list[tuple[Received, Assessment]], result: Validation
+              ) -> list[tuple[Received, Assessment]]:
     """The same file received twice (forwarded again, saved from two e-mails) is one return."""
-    first: dict[str, Incoming] = {}
+    first: dict[str, Received] = {}
     kept = []
-    for item, workbook in candidates:
+    for item, assessment in candidates:
         if item.sha256 in first:
             result.findings.append(Finding(
                 Severity.INFO, f"the same file as {first[item.sha256].name}; read once",
-                "", item.name, "", "", workbook.identity.team, "same-file-twice"))
-            result.sources.append(_record(item, workbook.identity.team, SourceOutcome.SKIPPED,
+                "", item.name, "", "", assessment.team, "same-file-twice"))
+            result.sources.append(_record(item, assessment.team, SourceOutcome.SKIPPED,
                                           f"the same file as {first[item.sha256].name}"))
             continue
         first[item.sha256] = item
-        kept.append((item, workbook))
+        kept.append((item, assessment))
     return kept
 
 
-def _newest_per_team(
-    candidates: list[tuple[Incoming, ReturnedWorkbook]], result: Validation,
-    newness: Callable[[tuple[Incoming, ReturnedWorkbook]], tuple[date, datetime, str]],
-) -> list[tuple[Incoming, ReturnedWorkbook]]:
+def _newest_per_team(candidates: list[tuple[Received, Assessment]], result: Validation
+                     ) -> list[tuple[Received, Assessment]]:
     """One return per team: the newest by sign-off date, then file time; the rest are superseded."""
-    by_team: dict[str, list[tuple[Incoming, ReturnedWorkbook]]] = {}
+    by_team: dict[str, list[tuple[Received, Assessment]]] = {}
     for pair in candidates:
-        by_team.setdefault(pair[1].identity.team, []).append(pair)
+        by_team.setdefault(pair[1].team, []).append(pair)
     winners = []
     for team in sorted(by_team):
-        pairs = sorted(by_team[team], key=newness, reverse=True)
+        pairs = sorted(by_team[team], key=_newness, reverse=True)
         winner = pairs[0]
         winners.append(winner)
         for item, _ in pairs[1:]:
@@ -274,13 +317,9 @@ def _newest_per_team(
     return winners
 
 
-def _newness(pair: tuple[Incoming, ReturnedWorkbook], *, period: Period, today: date
-             ) -> tuple[date, datetime, str]:
-    """A sign-off date that cannot be true counts as none (`31/12/9999` must not beat the real one)."""
-    item, workbook = pair
-    signed = normalise.day(workbook.signoff.get("date")).value
-    return (signed if authenticity.credible(signed, period, today) else date.min,  # type: ignore[return-value]
-            item.modified, item.name)
+def _newness(pair: tuple[Received, Assessment]) -> tuple[date, datetime, str]:
+    item, assessment = pair
+    return assessment.signed, item.modified, item.name
 
 
 def expected_rows(plan: Plan, team: str, period: Period) -> dict[str, tuple[layout.ItemSheet, dict]]:

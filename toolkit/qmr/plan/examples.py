@@ -10,7 +10,6 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from qmr.plan.blank import write_register
 from qmr.plan.layout import SHEETS, header_key
 
 # The shipped examples, each transcribed from a real plan in ../shared/seeds/ (facts, not prose):
@@ -68,4 +67,6 @@ def example_rows(name: str) -> dict[str, list[list[object]]]:
 
 def write_example(name: str, path: Path) -> Path:
     """Write the example register `name` as an xlsx at `path` (e.g. for `qmr init --example`)."""
+    from qmr.plan.blank import write_register  # here: openpyxl costs every other command its import
+
     return write_register(path, example_rows(name))
