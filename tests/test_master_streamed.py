@@ -1,7 +1,9 @@
 """The master is written in XlsxWriter's constant_memory mode, where a write to a row above the
 newest one is dropped without a word. These tests write the same consolidation with and without
 constant_memory and compare everything a reader sees, so a writer that goes back a row fails here;
-and they check the streamed master is byte-identical whatever the time zone or umask."""
+they compare the rows the master writes whole (rows.RowSheet) with the same rows written cell by
+cell through XlsxWriter, byte for byte, hostile text included; and they check the streamed master
+is byte-identical whatever the time zone or umask."""
 
 from __future__ import annotations
 
@@ -13,20 +15,28 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from xlsxwriter.workbook import Workbook
 
 from qmr.model import Consolidation, Movement, Mover, Status
 from qmr.publish import master
 from qmr.publish.master import BOOK_OPTIONS, write_master
+from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.styles import fitted_height, wrapped_lines
 from test_master import _empty_consolidation, make_consolidation
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
 
 
-def _write(consolidation: Consolidation, path: Path, constant_memory: bool) -> Path:
+class CellByCell(RowSheet):
+    direct = False  # write_cells through XlsxWriter's own write_string / write_number / write_blank
+
+
+def _write(consolidation: Consolidation, path: Path, constant_memory: bool,
+           sheet_class: type[RowSheet] = RowSheet) -> Path:
     book = Workbook(str(path), {**BOOK_OPTIONS, "constant_memory": constant_memory})
-    master._build(book, consolidation)
+    master._build(book, consolidation, sheet_class)
     book.close()
     return path
 
@@ -67,14 +77,33 @@ def _with_movers() -> Consolidation:
     return replace(plain, movers=movers, has_history=True)
 
 
+def _hostile(escape_like: bool = True) -> Consolidation:
+    """Text that is more than itself in a cell's XML: control characters, a literal _xHHHH_, XML's
+    own characters, space at either end, non-characters, a text over Excel's limit, characters
+    beyond U+FFFF at the limit, a NaN figure, a flag."""
+    plain = make_consolidation()
+    # openpyxl decodes the _x005F_ that keeps a literal _x0041_ literal in a shared string, not in an
+    # inline one: that text is left out where a master in memory is the reference
+    literal = "a literal _x0041_ and _X00a9_" if escape_like else "no literal escape"
+    texts = ["tab\tbell\x07 nul\x00 esc\x1b end\x1f", literal, 'x < y & "z" > w\n',
+             "  leading and trailing  ", "\ufffe\uffff non-characters", "z" * 40000,
+             "\U0001F600" * 16384, "\n starts on a new line", "ends with a newline\n", "€ £ é ß 中文"]
+    items = list(plain.items)
+    for n, text in enumerate(texts):
+        items[n] = replace(items[n], commentary=text, title=text[:300], team_name=text[:50])
+    indicator = next(n for n, i in enumerate(items) if i.kind.value == "indicator")
+    items[indicator] = replace(items[indicator], actual=float("nan"), previous_actual=float("inf"), key=True)
+    return replace(plain, items=tuple(items))
+
+
 INDEXES = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels")  # these list sharedStrings.xml
 CASES = {"plain": make_consolidation, "Q3, no risks": lambda: make_consolidation("2008/09 Q3"),
-         "movers": _with_movers, "nothing due": _empty_consolidation}
+         "movers": _with_movers, "nothing due": _empty_consolidation, "hostile text": _hostile}
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_streamed_master_matches_one_written_in_memory(tmp_path: Path, name: str) -> None:
-    consolidation = CASES[name]()
+    consolidation = _hostile(escape_like=False) if name == "hostile text" else CASES[name]()
     streamed_path = _write(consolidation, tmp_path / "streamed.xlsx", constant_memory=True)
     in_memory_path = _write(consolidation, tmp_path / "in-memory.xlsx", constant_memory=False)
     streamed, in_memory = _seen(streamed_path), _seen(in_memory_path)
@@ -88,6 +117,29 @@ def test_streamed_master_matches_one_written_in_memory(tmp_path: Path, name: str
         for part in one.namelist():
             if not part.startswith("xl/worksheets/sheet") and part not in INDEXES:
                 assert one.read(part) == other.read(part), part
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_rows_written_whole_are_the_bytes_xlsxwriter_writes_cell_by_cell(tmp_path: Path, name: str) -> None:
+    consolidation = CASES[name]()
+    whole = _write(consolidation, tmp_path / "whole.xlsx", constant_memory=True)
+    by_cell = _write(consolidation, tmp_path / "by-cell.xlsx", constant_memory=True, sheet_class=CellByCell)
+    with zipfile.ZipFile(whole) as one, zipfile.ZipFile(by_cell) as other:
+        assert one.namelist() == other.namelist()
+        for part in one.namelist():
+            assert one.read(part) == other.read(part), part
+
+
+def test_text_shaped_like_rich_text_stays_text(tmp_path: Path) -> None:
+    """XlsxWriter copies a string that starts '<r>' and ends '</r>' into the XML as rich text, so a
+    clerk's commentary could inject markup; written whole, it is text like any other."""
+    plain = make_consolidation()
+    markup = "<r><t>injected</t></r></c></row><row r=\"9\"></r>"
+    items = (replace(plain.items[0], commentary=markup), *plain.items[1:])
+    path = write_master(replace(plain, items=items), tmp_path / "master.xlsx")
+    data = openpyxl.load_workbook(path)["Data"]
+    column = [c.value for c in data[1]].index("commentary") + 1
+    assert data.cell(2, column).value == markup
 
 
 def test_streamed_master_is_the_same_bytes_in_any_time_zone_and_umask(tmp_path: Path) -> None:
@@ -120,6 +172,13 @@ def test_one_line_shortcut_counts_lines_as_the_wrap_does() -> None:
             capacity = int(width * 1.25)
             assert wrapped_lines(text, width) == _greedy(text, capacity), (text, width)
     assert fitted_height([("short", 30, False)]) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="ab /\\\n", max_size=60), width=st.integers(min_value=1, max_value=12),
+       bold=st.booleans())
+def test_line_count_is_the_plain_greedy_wrap(text: str, width: int, bold: bool) -> None:
+    assert wrapped_lines(text, width, bold) == _greedy(text, max(1, int(width * 1.25 * (0.88 if bold else 1))))
 
 
 def _greedy(text: str, capacity: int) -> int:

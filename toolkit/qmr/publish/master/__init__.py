@@ -26,6 +26,7 @@ from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
 from qmr.publish.master.movers import write_movers
+from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.sheets import APPENDICES, NO_KEY_PIS, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
@@ -61,7 +62,7 @@ def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedIte
     return [i for i in items if i.kind is (Kind.RISK if name == "Risks" else Kind.EQUALITY)]
 
 
-def _build(book: Workbook, consolidation: Consolidation) -> None:
+def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSheet] = RowSheet) -> None:
     settings = consolidation.plan.settings
     organisation = settings.get("organisation", "")
     period = consolidation.period.label
@@ -78,7 +79,7 @@ def _build(book: Workbook, consolidation: Consolidation) -> None:
     order = Ordering(consolidation.plan, consolidation.items)
     year_end = consolidation.period.year_end
     for name in sheet_names(consolidation):
-        sheet = book.add_worksheet(name)
+        sheet = book.add_worksheet(name, worksheet_class=sheet_class)
         if name == "Summary":
             write_summary(book, sheet, consolidation, styles, order, footer)
         elif name == "Exceptions":

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlsxwriter.worksheet import Worksheet
-
 from qmr.model import Movement, Mover
+from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.sheets import FIRST_ROW, HEADER_ROW, KIND_LABELS
 from qmr.publish.master.styles import (
     ARROWS,
@@ -21,7 +20,6 @@ from qmr.publish.master.styles import (
     set_columns,
     write_header,
     write_title,
-    write_value,
 )
 
 MOVEMENT_LABELS = {Movement.WORSE: ARROWS["worse"], Movement.BETTER: ARROWS["better"],
@@ -57,7 +55,7 @@ def _row(mover: Mover, order: Ordering) -> tuple[object, ...]:
             mover.previous_commentary, item.commentary)
 
 
-def write_movers(sheet: Worksheet, movers: Sequence[Mover], has_history: bool, order: Ordering,
+def write_movers(sheet: RowSheet, movers: Sequence[Mover], has_history: bool, order: Ordering,
                  styles: Styles, period: str, footer: str) -> None:
     write_title(sheet, styles, "Movers: what changed since the last report", period,
                 "Worse first (Green to Red, then Amber to Red, then Green to Amber), then better, then "
@@ -70,9 +68,8 @@ def write_movers(sheet: Worksheet, movers: Sequence[Mover], has_history: bool, o
     formats = [styles.center, styles.status, styles.status, *[styles.text] * (len(HEADERS) - 3)]
     for mover in movers:
         values = _row(mover, order)
-        for col, value in enumerate(values):
-            write_value(sheet, row, col, value, formats[col])
         sheet.set_row(row, fitted_height(zip(values, WIDTHS, [False] * len(values), strict=True)))
+        sheet.write_cells(row, values, formats)
         row += 1
     last = row - 1
     set_columns(sheet, WIDTHS)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.model import Kind, NarrativeEntry, ReportedItem, Status
+from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.styles import (
     ARROWS,
     Ordering,
@@ -20,9 +21,7 @@ from qmr.publish.master.styles import (
     print_setup,
     set_columns,
     write_header,
-    write_status,
     write_title,
-    write_value,
 )
 
 HEADER_ROW = 3  # rows 0-2 hold the title, the period and a note
@@ -125,25 +124,31 @@ APPENDICES = {
 }
 
 
-def _write_item_row(sheet: Worksheet, row: int, item: ReportedItem, columns: Sequence[Column],
-                    order: Ordering, styles: Styles) -> float | None:
-    """Write one item across the columns; returns the height its wrapped text needs."""
+def _write_item_row(sheet: RowSheet, row: int, item: ReportedItem, columns: Sequence[Column],
+                    order: Ordering, styles: Styles, options: dict[str, int] | None = None) -> None:
+    """One item across the columns, in a row as tall as its wrapped text needs (at outline level
+    `options`)."""
+    values: list[object] = []
+    formats: list[object] = []
     texts = []  # each text column's value, computed once: for the cell and for the row's height
-    for col, column in enumerate(columns):
+    for column in columns:
         style = column.style
         if style == "status":
-            write_status(sheet, row, col, item.status, styles)
+            values.append(item.status.value)
+            formats.append(styles.status)
             continue
         value = column.value(item, order)
+        values.append(value)
         if style == "number":
-            write_value(sheet, row, col, value, styles.for_unit(item.unit) if _is_number(value) else styles.text)
+            formats.append(styles.for_unit(item.unit) if _is_number(value) else styles.text)
         elif style == "arrow":
-            write_value(sheet, row, col, value, styles.center)
+            formats.append(styles.center)
         else:
-            write_value(sheet, row, col, value, styles.text)
+            formats.append(styles.text)
             if style == "text":
                 texts.append((value, column.width, False))
-    return fitted_height(texts)
+    sheet.set_row(row, fitted_height(texts), None, options)
+    sheet.write_cells(row, values, formats)
 
 
 def _is_number(value: object) -> bool:
@@ -193,7 +198,7 @@ def _unit_headings(sheet: Worksheet, row: int, path: tuple[str, ...], shown: lis
     return row
 
 
-def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[ReportedItem], order: Ordering,
+def write_appendix(sheet: RowSheet, appendix: Appendix, items: Sequence[ReportedItem], order: Ordering,
                    styles: Styles, period: str, footer: str) -> None:
     """Heading rows for each organisation level the register uses (directorate, department,
     division), then objective / category heading rows, then the items; the outline levels let a
@@ -228,8 +233,7 @@ def write_appendix(sheet: Worksheet, appendix: Appendix, items: Sequence[Reporte
                 sheet.set_row(row, None, None, group_level)
                 current_group = group
                 row += 1
-        height = _write_item_row(sheet, row, item, columns, order, styles)
-        sheet.set_row(row, height, None, item_level)
+        _write_item_row(sheet, row, item, columns, order, styles, item_level)
         row += 1
     _finish_table(sheet, styles, columns, row - 1, footer)
 
@@ -246,7 +250,7 @@ def exception_items(items: Sequence[ReportedItem], order: Ordering) -> list[Repo
     return sorted(chosen, key=lambda i: (EXCEPTION_ORDER.index(i.status), *order.item_key(i)))
 
 
-def write_exceptions(sheet: Worksheet, items: Sequence[ReportedItem], order: Ordering, styles: Styles,
+def write_exceptions(sheet: RowSheet, items: Sequence[ReportedItem], order: Ordering, styles: Styles,
                      period: str, footer: str) -> None:
     chosen = exception_items(items, order)
     write_title(sheet, styles, "Exceptions: red, amber and missing items", period,
@@ -256,7 +260,7 @@ def write_exceptions(sheet: Worksheet, items: Sequence[ReportedItem], order: Ord
     if not chosen:
         sheet.write_string(row, 0, "No item is red, amber or missing this period.", styles.note)
     for item in chosen:
-        sheet.set_row(row, _write_item_row(sheet, row, item, EXCEPTION_COLUMNS, order, styles))
+        _write_item_row(sheet, row, item, EXCEPTION_COLUMNS, order, styles)
         row += 1
     _finish_table(sheet, styles, EXCEPTION_COLUMNS, row - 1, footer)
 

@@ -13,7 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr import statuses as colours
-from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, Status, levels_used
+from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, levels_used
 from qmr.statuses import SEVERITY_COLOURS
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
@@ -117,12 +117,6 @@ def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: object
         sheet.write_string(row, col, str(value), fmt)
 
 
-def write_values(sheet: Worksheet, row: int, values: Sequence[object], fmt: object = None) -> None:
-    """A whole row, each cell as write_value writes it."""
-    for col, value in enumerate(values):
-        write_value(sheet, row, col, value, fmt)
-
-
 def set_columns(sheet: Worksheet, widths: Sequence[float], fmt: object = None) -> None:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width, fmt)
@@ -178,10 +172,6 @@ def add_arrow_colours(sheet: Worksheet, styles: Styles, first_row: int, last_row
         })
 
 
-def write_status(sheet: Worksheet, row: int, col: int, status: Status, styles: Styles) -> None:
-    sheet.write_string(row, col, status.value, styles.status)
-
-
 LINE_HEIGHT = 12.75  # points per line of 10pt Arial
 # Characters of mixed-case text per column width unit (a Calibri-11 '0', 7px): 10pt Arial averages
 # about 5px a character (measured on LibreOffice's PDF: 75 characters fill a width-54 column);
@@ -189,28 +179,38 @@ LINE_HEIGHT = 12.75  # points per line of 10pt Arial
 ARIAL_10_PER_UNIT, CALIBRI_11_PER_UNIT, BOLD_WIDER = 1.25, 1.1, 0.88
 
 
+# a path breaks after each slash as well as at spaces (LibreOffice wraps it there)
+_BREAKS = re.compile(r"(?<=[/\\]) *| ")
+
+
+def _fits(text: str, capacity: int) -> bool:
+    """A line of text this short never wraps: the wrap counts each break after a slash as a character."""
+    return len(text) + text.count("/") + text.count("\\") <= capacity
+
+
 def wrapped_lines(text: str, width: float, bold: bool = False, per_unit: float = ARIAL_10_PER_UNIT) -> int:
     """How many lines a wrapped cell of this column width needs, by greedy word wrap, for text of
     `per_unit` characters per width unit. Generous rather than short: a row too short for its text
     runs into the next one in print."""
     capacity = max(1, int(width * per_unit * (BOLD_WIDER if bold else 1)))
-    # Most cells fit on one line: the wrap below counts each break after a slash as a character, so
-    # a text this short can never need two (the answer is the same, without splitting it).
-    if len(text) + text.count("/") + text.count("\\") <= capacity and "\n" not in text:
+    if "\n" not in text and _fits(text, capacity):  # most cells: one line, without splitting them
         return 1
     lines = 0
     for paragraph in text.split("\n"):
+        if _fits(paragraph, capacity):
+            lines += 1
+            continue
         count, used = 1, 0
-        # a path breaks after each slash as well as at spaces (LibreOffice wraps it there)
-        for word in re.split(r"(?<=[/\\]) *| ", paragraph):
-            if used and used + 1 + len(word) <= capacity:
-                used += 1 + len(word)
+        for size in map(len, _BREAKS.split(paragraph)):
+            if used and used + 1 + size <= capacity:
+                used += 1 + size
             elif used:
-                count, used = count + 1, len(word)
+                count, used = count + 1, size
             else:
-                used = len(word)
-            while used > capacity:  # a word longer than the line breaks anywhere
-                count, used = count + 1, used - capacity
+                used = size
+            if used > capacity:  # a word longer than the line breaks anywhere, a line at a time
+                extra = (used - 1) // capacity
+                count, used = count + extra, used - extra * capacity
         lines += count
     return lines
 

@@ -3,7 +3,6 @@ Sources tables that officers and scripts filter and load."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from io import BytesIO
@@ -15,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from qmr.findings import sorted_findings
 from qmr.model import DATA_COLUMNS, Finding, Kind, ReportedItem, SourceRecord, Status
+from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.styles import (
     ARROWS,
     Styles,
@@ -23,8 +23,6 @@ from qmr.publish.master.styles import (
     print_setup,
     set_columns,
     write_title,
-    write_value,
-    write_values,
 )
 from qmr.statuses import STATUS_SYMBOLS, definition, label
 
@@ -74,7 +72,7 @@ def _finish(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int, 
     print_setup(sheet, footer, 0)
 
 
-def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+def _table(sheet: RowSheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
            widths: Sequence[float], styles: Styles, footer: str) -> None:
     """An Excel table at A1 of wrapped text, each row as tall as its text; cells written one by one
     by type: add_table's own `data` option goes through write(), which would turn a text '=1+1' into a
@@ -82,30 +80,21 @@ def _table(sheet: Worksheet, name: str, headers: Sequence[str], rows: Sequence[S
     _write_headers(sheet, headers)
     for r, values in enumerate(rows, start=1):
         sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
-        write_values(sheet, r, values, styles.prose)
+        sheet.write_cells(r, values, styles.prose)
     _finish(sheet, name, headers, len(rows), widths, styles, footer)
 
 
-def write_data(sheet: Worksheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
+def write_data(sheet: RowSheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
     """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text.
 
     The sheet with the most cells (a row of every field of every item), so each row is taken from
-    the item in one call and each cell dispatched on its exact type; an empty cell is not written at
-    all (it shows nothing, and a table needs no cell to cover it)."""
+    the item in one call and written whole; an empty cell is not written at all (it shows nothing,
+    and a table needs no cell to cover it)."""
     fmt = styles.plain
-    string, number = sheet.write_string, sheet.write_number
     _write_headers(sheet, DATA_HEADERS)
     values_of = attrgetter(*DATA_HEADERS)
     for row, item in enumerate(items, start=1):
-        for col, value in enumerate(values_of(item)):
-            kind = type(value)
-            if kind is str:
-                if value:
-                    string(row, col, value, fmt)
-            elif (kind is float or kind is int) and math.isfinite(value):
-                number(row, col, value, fmt)
-            elif value is not None:  # an enum as its text, the period as its label, a flag
-                write_value(sheet, row, col, value, fmt)
+        sheet.write_cells(row, values_of(item), fmt, blanks=False)
     widths = [data_width(header, map(str, map(attrgetter(header), items))) for header in DATA_HEADERS]
     _finish(sheet, "qmr_data", DATA_HEADERS, len(items), widths, styles, footer,
             status_col=DATA_COLUMNS.index("status"))
@@ -119,7 +108,7 @@ def data_width(header: str, values: Iterable[str]) -> float:
     return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
 
 
-def write_validation(sheet: Worksheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
+def write_validation(sheet: RowSheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
     """Every finding in the findings report's order: rejected, errors, warnings, notes, then by team,
     file, sheet and cell (the consolidator passes them as found)."""
     ordered = sorted_findings(findings)
@@ -131,7 +120,7 @@ def write_validation(sheet: Worksheet, findings: Sequence[Finding], styles: Styl
         })
 
 
-def write_sources(sheet: Worksheet, sources: Sequence[SourceRecord], styles: Styles, footer: str) -> None:
+def write_sources(sheet: RowSheet, sources: Sequence[SourceRecord], styles: Styles, footer: str) -> None:
     rows = [(s.file, s.team, s.sha256, s.size, s.modified, s.outcome, s.reason) for s in sources]
     _table(sheet, "qmr_sources", SOURCE_HEADERS, rows, (40, 10, 22, 11, 20, 11, 50), styles, footer)
 

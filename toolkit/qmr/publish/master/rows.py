@@ -1,0 +1,162 @@
+"""Whole rows of the master written straight into a constant_memory sheet's XML.
+
+XlsxWriter spends about 8 microseconds on a cell (a checked write, a cell record, then escaping it
+into XML when the row is flushed); a national master has millions of cells. `RowSheet.write_cells`
+writes a row the master has worked out in full (its height and outline level set first) as one
+string, the cells as XlsxWriter's constant_memory mode writes them: inline strings, control
+characters as _xHHHH_, leading or trailing space preserved, text cut at Excel's 32,767 UTF-16 units.
+It leans on the worksheet's internals (the row file, the row being built, its dimensions), so
+tests/test_master_streamed.py compares every part of a master written this way with one written
+cell by cell through XlsxWriter, byte for byte; an XlsxWriter that changes them fails there. One
+difference, on purpose: XlsxWriter passes a string that starts with '<r>' and ends with '</r>' into
+the XML as rich text; here it is text like any other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from enum import Enum
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+TEXT_LIMIT = 32767  # UTF-16 units in a cell, Excel's limit
+
+
+def _plain(text: str) -> bool:
+    """Whether a (non-empty) text is its own inline string content: nothing to escape or cut, no
+    space to preserve. Most are; anything unprintable (control characters, non-characters, and a
+    few harmless ones) goes the careful way, _inline."""
+    return (len(text) <= TEXT_LIMIT // 2 and text.isprintable() and "&" not in text and "<" not in text
+            and ">" not in text and "_x" not in text and not text[0].isspace() and not text[-1].isspace())
+
+
+def _inline(text: str) -> str:
+    """A cell's text as an inline string element's content, as XlsxWriter writes it."""
+    if len(text) > TEXT_LIMIT // 2 and len(text.encode("utf-16-le", "surrogatepass")) // 2 > TEXT_LIMIT:
+        units = 0
+        for index, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > TEXT_LIMIT:
+                text = text[:index]
+                break
+    if _plain(text):
+        return f"<is><t>{text}</t></is>"
+    # a literal _x0041_ keeps its meaning by escaping its underscore; control characters become _xHHHH_
+    text = _ESCAPE_LIKE.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<is><t{preserve}>{text}</t></is>"
+
+
+class RowSheet(Worksheet):
+    """A worksheet that also takes whole rows (`write_cells`). `direct` off writes them cell by cell
+    through XlsxWriter instead (the tests' reference)."""
+
+    direct = True
+
+    def write_cells(self, row: int, values: Sequence[object], formats: Sequence[Format | None] | Format | None,
+                    *, blanks: bool = True) -> None:
+        """Row `row` from column A: each value by its Python type as styles.write_value writes it
+        (never a formula: text stays text), in `formats` (one for the row, or one per column). An
+        empty value is a formatted blank cell, or with `blanks` off no cell at all. Set the row's
+        height and level first: the row is finished when this returns."""
+        per_column = not isinstance(formats, Format) and formats is not None
+        if not (self.direct and self.constant_memory) or row < self.previous_row or (
+                row == self.previous_row and self.table.get(row)):
+            self._cell_by_cell(row, values, formats, per_column, blanks)
+            return
+        if row > self.previous_row:
+            self._write_single_row(row)  # out goes the row before, as any write to a new row does
+        number, letters, styles = row + 1, self._letters(len(values)), self.__dict__.setdefault("_styles", {})
+        cells: list[tuple[int, str]] = []
+        for col, value in enumerate(values):
+            fmt = formats[col] if per_column else formats
+            kind = type(value)
+            # the common cells inline (text, a finite number, with a format): millions of them
+            if fmt is not None and (style := styles.get(id(fmt))) is not None:
+                if kind is str and value and _plain(value):
+                    cells.append((col, f'<c r="{letters[col]}{number}"{style} t="inlineStr">'
+                                       f"<is><t>{value}</t></is></c>"))
+                    continue
+                if (kind is float or kind is int) and math.isfinite(value):
+                    cells.append((col, f'<c r="{letters[col]}{number}"{style}><v>{value:.16G}</v></c>'))
+                    continue
+            cell = self._cell(row, col, value, fmt, blanks)
+            if cell is not None:
+                cells.append(cell)
+        if not cells:
+            return
+        written = [col for col, cell in cells]
+        if self._check_dimensions(row, written[0]) or self._check_dimensions(row, written[-1]):
+            return
+        self._write_row(row, None, self.row_info.get(row))
+        self.fh.write("".join(xml for col, xml in cells))
+        self._xml_end_tag("row")
+        # the row is written: the next write, to this row or the one below, starts a fresh one
+        self.previous_row = row + 1
+
+    def _cell(self, row: int, col: int, value: object, fmt: Format | None, blanks: bool) -> tuple[int, str] | None:
+        """(col, the cell's XML), or None for no cell."""
+        kind = type(value)
+        if kind is not str and kind is not float and kind is not int and value is not None:
+            if isinstance(value, Enum):
+                value = value.value
+            elif isinstance(value, bool):
+                return col, (f'<c r="{self._column(col)}{row + 1}"{self._style(fmt, row, col)} t="b">'
+                             f"<v>{int(value)}</v></c>")
+            elif not isinstance(value, (int, float)):
+                value = str(value)
+            kind = type(value)
+        if kind is str:
+            if value:
+                return col, (f'<c r="{self._column(col)}{row + 1}"{self._style(fmt, row, col)} t="inlineStr">'
+                             f"{_inline(value)}</c>")
+        elif value is not None:
+            if math.isfinite(value):
+                return col, f'<c r="{self._column(col)}{row + 1}"{self._style(fmt, row, col)}><v>{value:.16G}</v></c>'
+            return self._cell(row, col, str(value), fmt, blanks)  # NaN or infinity, as its text
+        if blanks and fmt is not None:
+            return col, f'<c r="{self._column(col)}{row + 1}"{self._style(fmt, row, col)}/>'
+        return None
+
+    def _cell_by_cell(self, row: int, values: Sequence[object], formats: Sequence[Format | None] | Format | None,
+                      per_column: bool, blanks: bool) -> None:
+        from qmr.publish.master.styles import write_value
+
+        for col, value in enumerate(values):
+            if blanks or (value is not None and value != ""):
+                write_value(self, row, col, value, formats[col] if per_column else formats)
+
+    def _letters(self, count: int) -> list[str]:
+        """Column letters A, B, ... for the first `count` columns."""
+        letters = self.__dict__.setdefault("_column_letters", [])
+        while len(letters) < count:
+            letters.append(xl_col_to_name(len(letters)))
+        return letters
+
+    def _column(self, col: int) -> str:
+        return self._letters(col + 1)[col]
+
+    def _style(self, fmt: Format | None, row: int, col: int) -> str:
+        """The cell's style attribute: its format's, else its row's or its column's (as XlsxWriter)."""
+        if fmt is None:
+            info = self.row_info.get(row)
+            if info is not None and info.row_format:
+                fmt = info.row_format
+            elif col in self.col_info and self.col_info[col].column_format is not None:
+                fmt = self.col_info[col].column_format
+            else:
+                return ""
+        styles = self.__dict__.setdefault("_styles", {})
+        key = id(fmt)
+        if key not in styles:
+            styles[key] = f' s="{fmt._get_xf_index()}"'
+        return styles[key]
