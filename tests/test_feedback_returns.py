@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from qmr.cycle import Batch, run_validation, write_feedback_copies
 from qmr.demo.simulate import Answer, Filled, fill_return, simulate
-from qmr.judge.validate import expected_rows
+from qmr.judge.judgement import expected_rows
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
 from qmr.publish.feedback import COMMENT_AUTHOR, FEEDBACK_SHEET

@@ -31,7 +31,8 @@ from conftest import make_plan
 from qmr.collect.sources import collect
 from qmr.cycle import Batch, write_feedback_copies
 from qmr.demo.simulate import Answer, fill_return, simulate
-from qmr.judge.validate import Validation, expected_rows, validate
+from qmr.judge.judgement import expected_rows
+from qmr.judge.validate import Validation, validate
 from qmr.model import Plan, Severity, Status
 from qmr.period import Period
 from qmr.returns import layout

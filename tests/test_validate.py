@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from qmr.collect.sources import collect
 from qmr.cycle import run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, simulate
-from qmr.judge.validate import expected_rows, validate
+from qmr.judge.judgement import expected_rows
+from qmr.judge.validate import validate
 from qmr.model import Kind, PastValue, Plan, ReturnState, Severity, Status
 from qmr.period import Period
 from qmr.returns import layout

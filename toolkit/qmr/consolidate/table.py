@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 
 from qmr.consolidate.movers import find_movers
 from qmr.judge.auto_status import direction, no_direction_reason, trend
+from qmr.judge.items import JudgedItem
 from qmr.judge.past import index_past
-from qmr.judge.validate import AcceptedReturn, JudgedItem, Validation
+from qmr.judge.validate import AcceptedReturn, Validation
 from qmr.model import (
     Consolidation,
     Indicator,
