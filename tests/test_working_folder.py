@@ -120,6 +120,51 @@ def test_status_chase_writes_reminders_into_the_output_folder(work: Path) -> Non
     assert [p.name for p in reminders] == [f"{Q3.slug}_BSC-MIC_reminder.eml"], shown
 
 
+def test_a_rerun_of_status_chase_leaves_only_the_reminders_to_send(work: Path, built: Path) -> None:
+    inbox = work / "returns" / Q3.slug
+    sent = {team: sorted(inbox.glob(f"{team}*.xlsx")) for team in ("BSC-MIC", "BSC-PP")}
+    for paths in sent.values():
+        for path in paths:
+            path.unlink()
+    qmr("status", "--period", Q3_TEXT, "--chase", cwd=work, expect=1)
+    reminders = work / "output" / Q3.slug / "reminders"
+    assert sorted(p.name for p in reminders.iterdir()) == [f"{Q3.slug}_BSC-MIC_reminder.eml",
+                                                            f"{Q3.slug}_BSC-PP_reminder.eml"]
+    for path in sent["BSC-PP"]:  # Planning replies after the first chase
+        shutil.copy2(built / "returns" / Q3.slug / path.name, path)
+    shown = qmr("status", "--period", Q3_TEXT, "--chase", cwd=work, expect=1)
+    assert sorted(p.name for p in reminders.iterdir()) == [f"{Q3.slug}_BSC-MIC_reminder.eml"], shown
+
+
+def _flat(shown: str) -> str:
+    """The terminal's text with rich's line wrapping undone."""
+    return " ".join(shown.split())
+
+
+def test_validate_names_the_teams_that_sent_nothing(work: Path) -> None:
+    """Exit 0 all the same: the contract's exit 1 is for rejected returns and errors, and a team
+    that sent nothing is neither; `qmr status` exits 1 for it."""
+    inbox = work / "returns" / Q3.slug
+    for path in inbox.glob("BSC-MIC*.xlsx"):
+        path.unlink()
+    shown = _flat(qmr("validate", "--period", Q3_TEXT, cwd=work, expect=0))
+    assert ("1 of the 3 teams with something due sent nothing: BSC-MIC. Their items will be Missing in the "
+            'master. To remind them (an e-mail each, its template attached): qmr status --period "2008/09 Q3" '
+            "--chase") in shown, shown
+    # outside the working folder, the command to run names what it needs
+    elsewhere = _flat(qmr("validate", "--plan", work / "plan.xlsx", "--period", Q3_TEXT, inbox,
+                          cwd=work.parent, expect=0))
+    assert 'qmr status --plan PLAN --period "2008/09 Q3" SOURCE... --chase DIR' in elsewhere, elsewhere
+
+    for path in inbox.iterdir():
+        path.unlink()
+    shown = _flat(qmr("validate", "--period", Q3_TEXT, cwd=work, expect=0))
+    assert "Findings: nothing to report in the returns received." in shown
+    assert "Findings: nothing to report." not in shown
+    assert "None of the 3 teams with something due has sent a return yet: BSC-MIC, BSC-PP, BSC-FIN." in shown
+    assert "No feedback copies: no return received has a problem to mark up." in shown
+
+
 # --- item 9: team codes in any case ---------------------------------------------------------------
 
 def test_team_codes_match_in_any_case(work: Path) -> None:

@@ -443,9 +443,12 @@ def validate_command(plan, period, sources, feedback, report, passwords, db, qui
         copies = quarter.write_feedback_copies(batch, feedback, period)
         written, batch = copies.written, batch.plus(copies.findings)
     _summary(out, plan_obj, period, batch)
-    _print_findings(out, batch.validation.findings, title="Findings", limit=40)
+    _print_findings(out, batch.validation.findings, title="Findings", limit=40,
+                    empty="nothing to report in the returns received" if batch.missing else "nothing to report")
+    _say_missing(out, period, batch, in_folder=folder is not None)
     if feedback:
-        out.say(_escape(f"{len(written)} feedback copies in {feedback}"))
+        out.say(_escape(f"{len(written)} feedback {'copy' if len(written) == 1 else 'copies'} in {feedback}"
+                        if written else "No feedback copies: no return received has a problem to mark up."))
     if report:
         from qmr.publish.findings_report import write_findings_report
 
@@ -709,10 +712,11 @@ def _summary(out: Out, plan, period: Period, batch: Batch) -> None:
     out.say(table)
 
 
-def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit: int = 200) -> None:
+def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit: int = 200,
+                    empty: str = "nothing to report") -> None:
     shown = [f for f in findings if f.severity is not Severity.INFO] or list(findings)
     if not shown:
-        out.say(Text(f"{title}: nothing to report."))
+        out.say(Text(f"{title}: {empty}."))
         return
     table = Table(title=Text(title, "table.title"), show_lines=False)
     for column in ("Severity", "Where", "Problem", "What to do"):
@@ -725,6 +729,29 @@ def _print_findings(out: Out, findings: Sequence[Finding], *, title: str, limit:
     out.say(table)
     if len(shown) > limit:
         out.say(f"... and {len(shown) - limit} more (write them all with --report).")
+
+
+# Past this many, the line on teams that sent nothing names the first ones and counts the rest.
+MISSING_NAMED_UP_TO = 20
+
+
+def _say_missing(out: Out, period: Period, batch: Batch, *, in_folder: bool) -> None:
+    """Validation judges what came, so a team that sent nothing is no finding; but "nothing to report"
+    must not read as "all in". The exit code stays as the contract has it (1 for rejected returns
+    and errors); `qmr status` is the command whose exit says teams are missing."""
+    missing = batch.missing
+    if not missing:
+        return
+    expected = len(batch.teams_expected)
+    named = ", ".join(missing[:MISSING_NAMED_UP_TO])
+    if len(missing) > MISSING_NAMED_UP_TO:
+        named += f" and {len(missing) - MISSING_NAMED_UP_TO} more (qmr status lists them all)"
+    who = (f"None of the {expected} teams with something due has sent a return yet" if len(missing) == expected
+           else f"{len(missing)} of the {expected} teams with something due sent nothing")
+    chase = (f'qmr status --period "{period.label}" --chase' if in_folder
+             else f'qmr status --plan PLAN --period "{period.label}" SOURCE... --chase DIR')
+    out.say(_escape(f"{who}: {named}. Their items will be Missing in the master. To remind them (an e-mail "
+                    f"each, its template attached): {chase}"))
 
 
 def _escape(text: object) -> str:
