@@ -336,7 +336,9 @@ def test_validate_with_problems_still_writes_report_and_feedback(work: Path, fil
         assert name in text
     fixes = list((work / "out" / "fix").glob("*.xlsx"))
     assert bool(fixes) == ("finance.xlsx" in files), fixes  # only the readable return with errors
-    assert "feedback copies" in done.stdout
+    said = (f"{len(fixes)} feedback {'copy' if len(fixes) == 1 else 'copies'} in out/fix" if fixes
+            else "No feedback copies")
+    assert said in done.stdout
 
 
 def test_consolidate_in_the_working_folder(work: Path) -> None:

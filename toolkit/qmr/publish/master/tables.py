@@ -146,12 +146,12 @@ LEGEND_WIDTHS = (12, 8, 38, 34, 38)
 DIRECTIONS = (
     ("better", "Better than the same quarter last year, taking polarity into account: higher for "
      "'higher is better', lower for 'lower is better', nearer the target for 'closest to target'. "
-     "Compared with shows the figure and quarter the arrow was computed from, e.g. 5.6% (2014/15 Q3)."),
-    ("same", "The same as the same quarter last year (the figure in Compared with)."),
-    ("worse", "Worse than the same quarter last year (the figure in Compared with), taking polarity into "
-     "account."),
-    ("", "Blank: no arrow, and Compared with says why, e.g. no 2014/15 Q3 figure in history, or no "
-     "figure this quarter to compare."),
+     "Shown with the figure and quarter the arrow was computed from, e.g. 5.6 (2014/15 Q3)."),
+    ("same", "The same as the same quarter last year (the figure shown with the arrow)."),
+    ("worse", "Worse than the same quarter last year (the figure shown with the arrow), taking polarity "
+     "into account."),
+    ("", "No arrow: the reason is given instead, e.g. no 2014/15 Q3 figure in history, or no figure "
+     "this quarter to compare."),
 )
 NOTES = (
     "The status shown is the one the team reported. Where actual, target, polarity and profile allow, qmr "

@@ -30,8 +30,15 @@ def _milestone_row(item: ReportedItem, order: Ordering) -> list[Cell]:
 
 def _pi_row(item: ReportedItem, order: Ordering) -> list[Cell]:
     return [item.ref, item.title, figure(item.previous_actual, item.unit), figure(item.target, item.unit),
-            figure(item.actual, item.unit), item.status, ARROWS.get(item.direction, item.direction),
-            item.compared_with, item.commentary]
+            figure(item.actual, item.unit), item.status, _direction(item), item.commentary]
+
+
+def _direction(item: ReportedItem) -> str:
+    """The arrow over the figure it was computed from ("↓ worse", "against 5.6 (2014/15 Q3)"), or
+    without an arrow, why not: one cell, so the table keeps the width its commentary needs."""
+    if item.direction:
+        return f"{ARROWS.get(item.direction, item.direction)}\nagainst {item.compared_with}"
+    return item.compared_with
 
 
 def _risk_row(item: ReportedItem, order: Ordering) -> list[Cell]:
@@ -52,13 +59,12 @@ EQUALITY_COLUMNS = [Column("Ref", 1.3), Column("Action", 5.0), Column("Target da
 
 def pi_columns(period: Period) -> list[Column]:
     last_year = Period(period.year - 1, 4).financial_year
-    # the figure columns fit "2007/08" and "Q4 2008/09" unbroken in 10pt bold
+    # the figure columns fit "2007/08" and "Q4 2008/09" unbroken in 10pt bold (shares of 17.5)
     # the register's figure is last year's outturn; the direction compares with the same quarter
-    # last year as history holds it, named in the Compared with column
+    # last year as history holds it, named in the Direction cell
     return [Column("Ref", 1.4), Column("Description", 3.0), Column(f"{last_year} outturn", 1.7),
             Column("Target", 1.7), Column(f"Q{period.quarter} {period.financial_year}", 1.7),
-            Column("Progress", 1.6), Column("Direction", 1.5), Column("Compared with", 2.0),
-            Column("Commentary", 3.9)]
+            Column("Progress", 1.6), Column("Direction", 2.2), Column("Commentary", 4.2)]
 
 
 def _groups(items: Sequence[ReportedItem], order: Ordering, group: Callable[[ReportedItem], str] | None,
