@@ -334,3 +334,18 @@ def test_parallel_and_serial_reading_agree(plan: Plan, tmp_path: Path) -> None:
     assert serial.findings == parallel.findings
     assert [(r.file, r.items) for r in serial.accepted] == [(r.file, r.items) for r in parallel.accepted]
     assert {Path(r.file).stem for r in serial.accepted} == {"BSC-COM-09", "BSC-FIN-09", "BSC-HR-09"}
+
+
+def test_a_winning_return_signed_after_the_run_is_warned(plan: Plan, tmp_path: Path) -> None:
+    """The only return of a team, signed after today but within a year of the quarter: still flagged."""
+    write_templates(plan, Q4, tmp_path / "t")
+    inbox = tmp_path / "in"
+    fill_return(tmp_path / "t" / f"{Q4.slug}_BSC-FIN.xlsx", inbox / "fin.xlsx",
+                simulate(plan, "BSC-FIN", Q4, seed=3, signed=date(2009, 6, 30)))
+    candidates, _, _ = collect([inbox])
+    late = validate(plan, Q4, candidates, workers=1, today=date(2009, 4, 20))
+    codes = [(f.code, f.cell) for f in late.findings if f.code.startswith("signoff-date")]
+    assert codes == [("signoff-date-impossible", layout.signoff_cell("date"))]
+    assert len(late.accepted) == 1  # warned, still used
+    on_time = validate(plan, Q4, candidates, workers=1, today=date(2009, 7, 1))
+    assert not [f for f in on_time.findings if f.code.startswith("signoff-date")]

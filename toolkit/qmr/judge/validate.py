@@ -93,6 +93,9 @@ class Validation:
         return replace(self, findings=[*findings, *self.findings], sources=[*sources, *self.sources])
 
 
+IMPLAUSIBLE = "signoff-date-implausible"  # the judge's own finding on the same cell
+
+
 def validate(
     plan: Plan,
     period: Period,
@@ -121,13 +124,17 @@ def validate(
     candidates = _readable(judging, incoming, result, workers, progress, warn_unchecked=warn_unchecked)
     winners = _newest_per_team(_distinct(candidates, result), result)
     chosen = {id(item) for item, _ in winners}
-    for item, assessment in candidates:  # a winner's sign-off date is judged with the rest of it (judge)
+    for item, assessment in candidates:  # a winner's sign-off date is judged with the rest of it
         if id(item) not in chosen and assessment.impossible:
             result.findings.append(assessment.impossible)
     for item, assessment in winners:
         judged = assessment.judgement
         assert judged is not None  # every readable return is judged
         result.findings.extend(judged.findings)
+        if assessment.impossible and not any(f.code == IMPLAUSIBLE for f in judged.findings):
+            # the judge knows the period, not the day of the run: a date after today but within a year
+            # of the quarter's end passes its check, and would otherwise go unremarked
+            result.findings.append(assessment.impossible)
         result.accepted.append(AcceptedReturn(
             item.name, assessment.team, item.sha256, item.size, item.modified,
             judged.signed_off, judged.items, judged.narrative))
