@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
@@ -16,8 +16,10 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from qmr.cells import column_letter
+from qmr.consolidate.data_csv import to_frame, write_data_csv
 from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
+from qmr.findings import csv_safe
 from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Level, Plan, Status
 from qmr.period import Period
 from qmr.plan.examples import write_example
@@ -423,3 +425,21 @@ def test_the_data_table_is_also_written_as_csv(q3) -> None:
     commentary = [line[DATA_COLUMNS.index("commentary")] for line in lines[1:]]
     assert not [text for text in commentary if text[:1] in ("=", "+", "-", "@")]
     assert "'" + FORMULA in commentary and "'" + LINK in commentary
+
+
+def test_the_csv_is_what_pandas_writes_of_the_data_frame(q3, tmp_path: Path) -> None:
+    """The Data CSV is written without pandas, byte for byte as pandas writes `to_frame` (whole-number,
+    decimal and text columns, blanks, formula-looking text made safe)."""
+    tmp, _, _, _, consolidation, _ = q3
+
+    def pandas_csv(items: object, path: Path) -> bytes:
+        frame = to_frame(items).map(lambda v: csv_safe(v) if isinstance(v, str) else v)  # type: ignore[arg-type]
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        return path.read_bytes()
+
+    assert (tmp / "out" / "QMR.csv").read_bytes() == pandas_csv(consolidation.items, tmp_path / "pandas.csv")
+    # and the same for a table whose number columns have blanks, and for none at all
+    missing = [replace(item, actual=None, target=None) for item in consolidation.items[:3]]
+    for number, items in enumerate((missing, consolidation.items[:1], [])):
+        write_data_csv(items, tmp_path / f"{number}.csv")
+        assert (tmp_path / f"{number}.csv").read_bytes() == pandas_csv(items, tmp_path / f"{number}-pandas.csv")
