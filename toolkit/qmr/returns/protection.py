@@ -10,18 +10,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qmr.returns.style import BOX, INPUT_FILL
+from qmr.returns.style import BOX, INPUT_FILL, look
 
 UNLOCKED = Protection(locked=False)
 
 
 def input_cell(cell, alignment: Alignment, *, boxed: bool = True) -> None:
     """A cell the clerk fills in: unlocked under the sheet's protection, and pale yellow."""
-    cell.protection = UNLOCKED
-    cell.fill = INPUT_FILL
-    cell.alignment = alignment
-    if boxed:
-        cell.border = BOX
+    look(cell, protection=UNLOCKED, fill=INPUT_FILL, alignment=alignment, border=BOX if boxed else None)
 
 
 def choice_list(ws: Worksheet, cells: str, choices: tuple[str, ...] | list[str], title: str, error: str,

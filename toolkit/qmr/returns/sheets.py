@@ -37,6 +37,7 @@ from qmr.returns.style import (
     font,
     headers,
     hint,
+    look,
     print_setup,
     put,
     row_height,
@@ -124,8 +125,7 @@ def _item_cells(ws: Worksheet, sheet: ItemSheet, number: int, row: Row, previous
             input_cell(cell, alignment)
         else:
             text_value(cell, row.values.get(field.key))
-            cell.alignment = alignment
-            cell.border = BOX
+            look(cell, alignment=alignment, border=BOX)
     if row.key in previous:
         text_value(ws[f"{sheet.letter('commentary')}{number}"], previous[row.key])
 

@@ -4,13 +4,16 @@ status line at the top of each sheet, and writing register text into a cell safe
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
+from copy import copy
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule, Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
+from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qmr import statuses as colours
@@ -43,6 +46,8 @@ THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+HINT_FONT = font(italic=True, color="404040")
 
 LINE_HEIGHT = 15.0  # points per line of 11pt text
 
@@ -51,14 +56,32 @@ def put(ws: Worksheet, ref: str, value: object, *, font: Font | None = None, fil
         alignment: Alignment | None = None, border: Border | None = None) -> None:
     cell = ws[ref]
     text_value(cell, value)
-    if font:
-        cell.font = font
-    if fill:
-        cell.fill = fill
-    if alignment:
-        cell.alignment = alignment
-    if border:
-        cell.border = border
+    look(cell, font=font, fill=fill, alignment=alignment, border=border)
+
+
+# Per workbook: (font, fill, alignment, border, protection) by identity -> the style those give a cell,
+# and the objects themselves (kept, so no identity is reused while the workbook lives).
+_LOOKS: weakref.WeakKeyDictionary[Workbook, dict[tuple[int, ...], tuple[object, tuple]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def look(cell, *, font: Font | None = None, fill: PatternFill | None = None, alignment: Alignment | None = None,
+         border: Border | None = None, protection: Protection | None = None) -> None:
+    """Give an unstyled cell this font, fill, alignment, border and protection. openpyxl hashes each
+    of them every time a cell is given one (a third of writing a template); the same combination is
+    worked out once per workbook and copied, which gives the cell exactly the same style ids."""
+    parts = (font, fill, alignment, border, protection)
+    looks = _LOOKS.setdefault(cell.parent.parent, {})
+    key = tuple(map(id, parts))
+    fresh = not cell.has_style
+    if fresh and key in looks:
+        cell._style = copy(looks[key][0])
+        return
+    for name, part in zip(("font", "fill", "alignment", "border", "protection"), parts, strict=True):
+        if part is not None:
+            setattr(cell, name, part)
+    if fresh:
+        looks[key] = (copy(cell._style), parts)
 
 
 def text_value(cell, value: object) -> None:
@@ -75,9 +98,7 @@ def text_value(cell, value: object) -> None:
 
 def check_cell(cell) -> None:
     """A cell of a sheet's Check column: red italic, wrapped, boxed."""
-    cell.font = CHECK_FONT
-    cell.alignment = WRAP_TOP
-    cell.border = BOX
+    look(cell, font=CHECK_FONT, alignment=WRAP_TOP, border=BOX)
 
 
 def row_height(texts: Iterable[tuple[str, float]]) -> float:
@@ -96,8 +117,7 @@ def headers(ws: Worksheet, columns: list[tuple[str, str, bool, int]]) -> None:
     """The header row: (letter, text, is the clerk's input, width) per column."""
     for letter, text, is_input, _width in columns:
         put(ws, f"{letter}{HEADER_ROW}", text, font=HEADER_FONT,
-            fill=INPUT_HEADER_FILL if is_input else HEADER_FILL, border=BOX,
-            alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"))
+            fill=INPUT_HEADER_FILL if is_input else HEADER_FILL, border=BOX, alignment=HEADER_ALIGNMENT)
     needed = row_height([(text, width - 1) for _, text, _, width in columns])
     ws.row_dimensions[HEADER_ROW].height = max(2 * LINE_HEIGHT, needed)
 
@@ -105,7 +125,7 @@ def headers(ws: Worksheet, columns: list[tuple[str, str, bool, int]]) -> None:
 def hint(ws: Worksheet, text: str, last_letter: str, width: int) -> None:
     """One line of guidance under the status line, across the sheet's columns."""
     row = STATUS_ROW + 1
-    put(ws, f"A{row}", text, alignment=WRAP_TOP, font=font(italic=True, color="404040"))
+    put(ws, f"A{row}", text, alignment=WRAP_TOP, font=HINT_FONT)
     ws.merge_cells(f"A{row}:{last_letter}{row}")
     ws.row_dimensions[row].height = row_height([(text, width)])
 
