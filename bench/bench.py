@@ -251,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{shape.name}: {shape.returns} returns")
         rounds = args.rounds if shape.returns < 10000 else 1  # national: one round keeps `make bench` short
         results[shape.name] = measure(fixture, rounds, datamaps, args.qmr, args.before,
-                                      BUILD / "bench" / "out" / args.out.stem, args.template_rounds or rounds)
+                                      BUILD / "bench" / "out" / args.out.stem,
+                                      rounds if args.template_rounds is None else args.template_rounds)
         show(shape.name, results[shape.name])
     if args.prepare_only:
         return 0
