@@ -4,6 +4,7 @@ reproducibility, atomic writing, and (LibreOffice) that the traffic lights show 
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -475,9 +476,14 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path: Path, consolidation: Co
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(master, "write_data", crash)
+    # XlsxWriter's constant_memory keeps each sheet's rows in a file of the temporary folder
+    rows = tmp_path / "temporary"
+    rows.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(rows))
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_master(make_consolidation("2008/09 Q3"), target)
-    assert [p.name for p in tmp_path.iterdir()] == ["master.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["master.xlsx", "temporary"]
+    assert list(rows.iterdir()) == []  # the sheets written before the failure left no rows behind
     assert target.read_bytes() == before  # the old master survives a failed run whole
 
 

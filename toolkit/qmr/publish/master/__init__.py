@@ -114,7 +114,11 @@ def write_master(consolidation: Consolidation, path: Path) -> Path:
     so a crash leaves either the old master or the new one, never half of one."""
     def build(temporary: Path) -> None:
         book = Workbook(str(temporary), BOOK_OPTIONS)
-        _build(book, consolidation)
-        book.close()
+        try:
+            _build(book, consolidation)
+            book.close()
+        finally:  # a failed build leaves no sheet's rows in the temporary folder
+            for sheet in book.worksheets():
+                sheet.discard_rows()
 
     return write_atomic(Path(path), build)

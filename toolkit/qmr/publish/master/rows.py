@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from enum import Enum
+from pathlib import Path
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
@@ -61,6 +62,16 @@ class RowSheet(Worksheet):
     through XlsxWriter instead (the tests' reference)."""
 
     direct = True
+
+    def discard_rows(self) -> None:
+        """Remove the temporary file of rows written so far, if it is still there: XlsxWriter removes
+        it when the workbook is closed, and never when the build fails before that."""
+        name = getattr(self, "row_data_filename", None)
+        if name is None:
+            return
+        if self.row_data_fh is not None:
+            self.row_data_fh.close()
+        Path(name).unlink(missing_ok=True)
 
     def write_cells(self, row: int, values: Sequence[object], formats: Sequence[Format | None] | Format | None,
                     *, blanks: bool = True) -> None:
