@@ -4,11 +4,13 @@ define them (matched loosely, and said so), IDs the register left blank, and tea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from qmr.model import Indicator, Objective, Plan
 from qmr.normalise import text as cell_text
-from qmr.plan.fields import ident
-from qmr.plan.layout import OBJECTIVES
+from qmr.plan.fields import duplicate, ident, required
+from qmr.plan.layout import OBJECTIVES, Sheet
 from qmr.plan.rows import Reading, Row, loose, same_key
 
 
@@ -100,6 +102,57 @@ def id_or_new(reading: Reading, row: Row, used: set[str], prefix: str, what: str
     used.add(same_key(new))
     reading.add("id-generated", row, "id", what=what, ident=new, links=links)
     return new
+
+
+@dataclass(frozen=True)
+class Ids:
+    """How an item sheet's rows are identified: the IDs in use (new ones are added as they are made),
+    the `prefix` of a new one ("{objective}" stands for the row's objective ref), what the ID links."""
+
+    used: set[str]
+    prefix: str
+    links: str
+
+    @classmethod
+    def of(cls, rows: list[Row], prefix: str, links: str) -> Ids:
+        return cls({same_key(row.text("id")) for row in rows if row.raw("id") is not None}, prefix, links)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """A row of an item sheet with its required cells filled, a known objective (on a sheet whose
+    items belong to one), a unique ID (on a sheet with IDs) and a known team."""
+
+    row: Row
+    objective: Objective | None
+    ident: str
+    team: str
+
+
+def item_rows(reading: Reading, rows: list[Row], sheet: Sheet, what: str, *,
+              objectives: dict[str, Objective] | None = None, ids: Ids | None = None) -> Iterator[ItemRow]:
+    """The rows of an item sheet that can be used, each problem of the others said (the row left out).
+    The team is the objective's unless the row names its own; without objectives, the row's."""
+    seen: dict[str, str] = {}
+    for row in rows:
+        if not required(reading, row, sheet):
+            continue
+        objective = None
+        if objectives is not None:
+            objective = objective_ref(reading, row, objectives, what)
+            if objective is None:
+                continue
+        ident = ""
+        if ids is not None:
+            prefix = ids.prefix.format(objective=objective.ref if objective else "")
+            ident = id_or_new(reading, row, ids.used, prefix, what, ids.links)
+            if duplicate(reading, seen, row, "id", ident, f"{what} ID"):
+                continue
+        team = (objective.team if objective is not None and row.raw("team") is None
+                else team_ref(reading, row, "team", what))
+        if team is None:
+            continue
+        yield ItemRow(row, objective, ident, team)
 
 
 def idle_teams(reading: Reading, plan: Plan) -> None:

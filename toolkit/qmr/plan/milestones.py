@@ -6,33 +6,22 @@ from datetime import date
 
 from qmr.model import Milestone, Objective
 from qmr.period import financial_year_of
-from qmr.plan.crossrefs import id_or_new, objective_ref, team_ref
+from qmr.plan.crossrefs import Ids, item_rows
 from qmr.plan.due_cells import MilestonePart, due_parts, split_row
 from qmr.plan.due_cells import Reading as DueReading
-from qmr.plan.fields import due, duplicate, required
+from qmr.plan.fields import due
 from qmr.plan.layout import MILESTONES
 from qmr.plan.rows import Reading, Row, in_year, same_key
 from qmr.plan.values import dates_in_text, financial_year, parse_due
 
 
 def read_milestones(reading: Reading, rows: list[Row], objectives: dict[str, Objective]) -> list[Milestone]:
-    used = {same_key(row.text("id")) for row in rows if row.raw("id") is not None}
-    seen: dict[str, str] = {}
+    ids = Ids.of(rows, "{objective}.", "each quarter's returns")
+    used = ids.used  # split Due cells make IDs too
     result = []
-    for row in rows:
-        if not required(reading, row, MILESTONES):
-            continue
-        objective = objective_ref(reading, row, objectives, "milestone")
-        if objective is None:
-            continue
-        ident = id_or_new(reading, row, used, f"{objective.ref}.", "milestone", "each quarter's returns")
-        if duplicate(reading, seen, row, "id", ident, "milestone ID"):
-            continue
-        team = objective.team
-        if row.raw("team") is not None:
-            team = team_ref(reading, row, "team", "milestone")
-            if team is None:
-                continue
+    for item in item_rows(reading, rows, MILESTONES, "milestone", objectives=objectives, ids=ids):
+        row, ident, team = item.row, item.ident, item.team
+        objective: Objective = item.objective  # type: ignore[assignment]  # every milestone has one
         text = row.text("text")
         year = _year(reading, row)
         default_year = reading.settings.get("financial_year", "")
