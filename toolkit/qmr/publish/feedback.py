@@ -57,6 +57,8 @@ _LIST_HEADERS = ("Severity", "Sheet", "Cell", "Go to", "What is wrong", "What to
 _LIST_WIDTHS = (11, 16, 8, 12, 60, 50)
 _LIST_HEADER_ROW = 5
 _WRAPPED = (2, 5, 6)  # Sheet, What is wrong, What to do: the columns whose text wraps
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
 _LINE_HEIGHT = 15.0  # points per line of 11pt Calibri, the feedback sheet's (default) font
 
 
@@ -330,6 +332,29 @@ def _plural(count: int, word: str) -> str:
 def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tuple[Worksheet, str] | None],
                      team_name: str, period_label: str) -> None:
     sheet = workbook.create_sheet(FEEDBACK_SHEET, 0)
+    _what_to_fix_head(sheet, ordered, team_name, period_label)
+    header_fill = PatternFill(fill_type="solid", fgColor="FFD9E1F2")
+    for column, header in enumerate(_LIST_HEADERS, start=1):
+        cell = _put_text(sheet, _LIST_HEADER_ROW, column, header)
+        cell.font, cell.fill = _font(bold=True), header_fill
+    for row, (finding, place) in enumerate(zip(ordered, places, strict=True), start=_LIST_HEADER_ROW + 1):
+        _list_row(sheet, row, finding, place)
+    _list_layout(sheet, len(ordered))
+
+    # Open on the list. Only one tab may be selected: several selected tabs are "grouped" in Excel,
+    # and a clerk's typing would then go into every grouped sheet.
+    for other in workbook.worksheets:
+        for view in other.views.sheetView:
+            view.tabSelected = False
+    for chart in workbook.chartsheets:
+        for chart_view in chart.sheetViews.sheetView:
+            chart_view.tabSelected = False
+    sheet.sheet_view.tabSelected = True
+    workbook.active = 0
+
+
+def _what_to_fix_head(sheet: Worksheet, ordered: list[Finding], team_name: str, period_label: str) -> None:
+    """Title, counts and what to do, above the list."""
     errors = sum(1 for f in ordered if f.severity in (Severity.REJECTED, Severity.ERROR))
     warnings_ = sum(1 for f in ordered if f.severity is Severity.WARNING)
     title = " ".join(part for part in ("What to fix:", team_name, period_label) if part)
@@ -342,34 +367,33 @@ def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tu
         _put_text(sheet, 4, 1, "This file could not be accepted as it is: the first rows below say why."
                   ).font = _font(bold=True, color="FF9C0006")
 
-    header_fill = PatternFill(fill_type="solid", fgColor="FFD9E1F2")
-    for column, header in enumerate(_LIST_HEADERS, start=1):
-        cell = _put_text(sheet, _LIST_HEADER_ROW, column, header)
-        cell.font, cell.fill = _font(bold=True), header_fill
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    for row, (finding, place) in enumerate(zip(ordered, places, strict=True), start=_LIST_HEADER_ROW + 1):
-        severity = _put_text(sheet, row, 1, finding.severity.value)
-        background, font = SEVERITY_COLOURS[finding.severity]
-        severity.fill = PatternFill(fill_type="solid", fgColor="FF" + background.lstrip("#"))
-        severity.font = _font(bold=True, color="FF" + font.lstrip("#"))
-        _put_text(sheet, row, 2, place[0].title if place else finding.sheet)
-        _put_text(sheet, row, 3, place[1] if place else finding.cell)
-        if place is not None:
-            # A hyperlink object to a place in this workbook (not a HYPERLINK formula).
-            link = _put_text(sheet, row, 4, "Go to cell")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(place[0].title)}!"
-                                                                      f"{place[1]}")
-            link.font = _font(color="FF0563C1", underline="single")
-        _put_text(sheet, row, 5, finding.message)
-        _put_text(sheet, row, 6, finding.action)
-        for column in range(1, 7):
-            sheet.cell(row=row, column=column).alignment = wrap if column in _WRAPPED else top
-        sheet.row_dimensions[row].height = list_row_height(sheet, row)
 
+def _list_row(sheet: Worksheet, row: int, finding: Finding, place: tuple[Worksheet, str] | None) -> None:
+    """One finding in the list, with a link to its cell when it has one in this workbook."""
+    severity = _put_text(sheet, row, 1, finding.severity.value)
+    background, font = SEVERITY_COLOURS[finding.severity]
+    severity.fill = PatternFill(fill_type="solid", fgColor="FF" + background.lstrip("#"))
+    severity.font = _font(bold=True, color="FF" + font.lstrip("#"))
+    _put_text(sheet, row, 2, place[0].title if place else finding.sheet)
+    _put_text(sheet, row, 3, place[1] if place else finding.cell)
+    if place is not None:
+        # A hyperlink object to a place in this workbook (not a HYPERLINK formula).
+        link = _put_text(sheet, row, 4, "Go to cell")
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(place[0].title)}!"
+                                                                  f"{place[1]}")
+        link.font = _font(color="FF0563C1", underline="single")
+    _put_text(sheet, row, 5, finding.message)
+    _put_text(sheet, row, 6, finding.action)
+    for column in range(1, 7):
+        sheet.cell(row=row, column=column).alignment = _WRAP_TOP if column in _WRAPPED else _TOP
+    sheet.row_dimensions[row].height = list_row_height(sheet, row)
+
+
+def _list_layout(sheet: Worksheet, count: int) -> None:
+    """Column widths, filter, frozen header and printing of the list of `count` findings."""
     for column, width in enumerate(_LIST_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
-    last = _LIST_HEADER_ROW + max(len(ordered), 1)
+    last = _LIST_HEADER_ROW + max(count, 1)
     sheet.auto_filter.ref = f"A{_LIST_HEADER_ROW}:F{last}"
     sheet.freeze_panes = f"A{_LIST_HEADER_ROW + 1}"
     sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
@@ -379,17 +403,6 @@ def _add_what_to_fix(workbook: Workbook, ordered: list[Finding], places: list[tu
     sheet.print_options.gridLines = False
     sheet.oddFooter.center.text = "&A"
     sheet.oddFooter.right.text = "Page &P of &N"
-
-    # Open on the list. Only one tab may be selected: several selected tabs are "grouped" in Excel,
-    # and a clerk's typing would then go into every grouped sheet.
-    for other in workbook.worksheets:
-        for view in other.views.sheetView:
-            view.tabSelected = False
-    for chart in workbook.chartsheets:
-        for chart_view in chart.sheetViews.sheetView:
-            chart_view.tabSelected = False
-    sheet.sheet_view.tabSelected = True
-    workbook.active = 0
 
 
 def list_row_height(sheet: Worksheet, row: int) -> float:
