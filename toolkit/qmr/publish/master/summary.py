@@ -180,27 +180,9 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
 
     kinds = kinds_present(items)
     levels = breakdown_levels(order, [t.code for t in consolidation.plan.teams])
-    grouped: dict[Level, dict[str, list[ReportedItem]]] = {level: {} for level in levels}
-    for item in sorted(items, key=order.item_key):
-        for level in levels:
-            grouped[level].setdefault(level.of(item), []).append(item)
-    for level in levels:  # the register's order of units, whatever order the teams came in
-        grouped[level] = {name: grouped[level][name] for name in order.unit_names(level, grouped[level])}
+    grouped = _grouped(items, levels, order)
     returns = {level: returns_by_level(consolidation, order, level) for level in levels}
-
-    _heading(sheet, cursor, "At a glance", styles)
-    for kind in kinds:
-        counts = status_counts(i for i in items if i.kind is kind)
-        _sentence_row(sheet, cursor, KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
-                      else "Performance indicators", count_sentence(counts, kind), styles)
-    total_returns = {state: sum(r[state] for r in returns[levels[0]].values()) for state in RETURN_STATES}
-    _sentence_row(sheet, cursor, "Returns", returns_sentence(total_returns), styles)
-    attention = sum(1 for i in items if i.status in (Status.RED, Status.AMBER, Status.MISSING))
-    _sentence_row(sheet, cursor, "Needing attention",
-                  f"{attention} {'item is' if attention == 1 else 'items are'} red, amber or missing: "
-                  "see the Exceptions sheet", styles)
-    _sentence_row(sheet, cursor, "Since the last report",
-                  movers_sentence(consolidation.movers, consolidation.has_history), styles)
+    _at_a_glance(sheet, cursor, consolidation, kinds, returns[levels[0]], styles)
 
     cursor.take()
     charted = levels[0]  # the widest breakdown is the picture; narrower ones are in the tables
@@ -239,6 +221,37 @@ def write_summary(book: Workbook, sheet: Worksheet, consolidation: Consolidation
     if consolidation.trends:
         cursor.take()
         _trends_table(book, sheet, cursor, consolidation, styles)
+
+
+def _grouped(items: Sequence[ReportedItem], levels: list[Level], order: Ordering
+             ) -> dict[Level, dict[str, list[ReportedItem]]]:
+    """The items by unit at each level, units in the register's order whatever order the teams came in."""
+    grouped: dict[Level, dict[str, list[ReportedItem]]] = {level: {} for level in levels}
+    for item in sorted(items, key=order.item_key):
+        for level in levels:
+            grouped[level].setdefault(level.of(item), []).append(item)
+    for level in levels:
+        grouped[level] = {name: grouped[level][name] for name in order.unit_names(level, grouped[level])}
+    return grouped
+
+
+def _at_a_glance(sheet: Worksheet, cursor: _Cursor, consolidation: Consolidation, kinds: list[Kind],
+                 returns: dict[str, dict[str, int]], styles: Styles) -> None:
+    """One sentence each: the items of each kind by status, the returns, what needs attention, movers."""
+    items = consolidation.items
+    _heading(sheet, cursor, "At a glance", styles)
+    for kind in kinds:
+        counts = status_counts(i for i in items if i.kind is kind)
+        _sentence_row(sheet, cursor, KIND_NOUNS[kind][1].capitalize() if kind is not Kind.INDICATOR
+                      else "Performance indicators", count_sentence(counts, kind), styles)
+    total_returns = {state: sum(r[state] for r in returns.values()) for state in RETURN_STATES}
+    _sentence_row(sheet, cursor, "Returns", returns_sentence(total_returns), styles)
+    attention = sum(1 for i in items if i.status in (Status.RED, Status.AMBER, Status.MISSING))
+    _sentence_row(sheet, cursor, "Needing attention",
+                  f"{attention} {'item is' if attention == 1 else 'items are'} red, amber or missing: "
+                  "see the Exceptions sheet", styles)
+    _sentence_row(sheet, cursor, "Since the last report",
+                  movers_sentence(consolidation.movers, consolidation.has_history), styles)
 
 
 def _unit_sentences(sheet: Worksheet, cursor: _Cursor, level: Level, kinds: list[Kind],
@@ -427,26 +440,33 @@ def _trends_table(book: Workbook, sheet: Worksheet, cursor: _Cursor, consolidati
     cursor.take()
     name = sheet.get_name()
     for index, (ref, row, text, values_data) in enumerate(rows):
-        chart = book.add_chart({"type": "line"})
-        # the PI's label cell, never the text itself (see above); the text only as the cached value
-        # (`*_data`, see _status_chart)
-        label = [name, row, 0]
-        chart.add_series({
-            "name": label, "name_data": [text],
-            "categories": [name, header, 1, header, len(periods)], "categories_data": [p.label for p in periods],
-            "values": [name, row, 1, row, len(periods)], "values_data": values_data,
-            "line": {"color": "#1F3864", "width": 2}, "marker": {"type": "circle", "size": 5,
-                                                                 "fill": {"color": "#1F3864"}},
-        })
-        chart.set_title({"name": label, "data": [text], "name_font": {"size": 9}})
-        chart.set_legend({"none": True})
-        chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                          "num_font": {"size": 8}})
-        chart.set_x_axis({"num_font": {"size": 8}})
-        chart.show_blanks_as("span")
-        chart.set_size({"width": TREND_CHART[0], "height": TREND_CHART[1]})
+        chart = _trend_chart(book, name, header, row, text, values_data, [p.label for p in periods])
         right = index % 2
         sheet.insert_chart(cursor.row + (index // 2) * TREND_CHART_ROWS, 2 if right else 0, chart,
                            {"x_offset": 55 if right else 0, "y_offset": 0,
                             "description": _trend_alt_text(ref, indicators.get(ref), consolidation.trends[ref])})
     cursor.take(((len(rows) + 1) // 2) * TREND_CHART_ROWS)
+
+
+def _trend_chart(book: Workbook, name: str, header: int, row: int, text: str, values_data: list[float | None],
+                 labels: list[str]) -> object:
+    """One PI's line chart, from its row of the trends table (`header` holds the period labels)."""
+    chart = book.add_chart({"type": "line"})
+    # the PI's label cell, never the text itself (see _trends_table); the text only as the cached value
+    # (`*_data`, see _status_chart)
+    label = [name, row, 0]
+    chart.add_series({
+        "name": label, "name_data": [text],
+        "categories": [name, header, 1, header, len(labels)], "categories_data": labels,
+        "values": [name, row, 1, row, len(labels)], "values_data": values_data,
+        "line": {"color": "#1F3864", "width": 2}, "marker": {"type": "circle", "size": 5,
+                                                             "fill": {"color": "#1F3864"}},
+    })
+    chart.set_title({"name": label, "data": [text], "name_font": {"size": 9}})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_font": {"size": 8}})
+    chart.set_x_axis({"num_font": {"size": 8}})
+    chart.show_blanks_as("span")
+    chart.set_size({"width": TREND_CHART[0], "height": TREND_CHART[1]})
+    return chart
