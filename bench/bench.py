@@ -186,7 +186,7 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
                               "median_cpu_s": round(statistics.median(r.cpu for r in results), 2),
                               "peak_rss_mb": round(max(r.peak_rss for r in results) / 2**20),
                               "exit": sorted({r.code for r in results})}
-                       for name, results in runs.items()},
+                       for name, results in runs.items() if results},
     }
     medians = {name: entry["median_s"] for name, entry in report["contenders"].items()}
     qmr = medians["qmr consolidate"]
