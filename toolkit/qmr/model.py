@@ -115,7 +115,7 @@ def levels_used(teams: Iterable[Team]) -> tuple[Level, ...]:
     return tuple(level for level in Level if any(getattr(t, level.value) for t in teams))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Team:
     code: str
     name: str
@@ -127,7 +127,7 @@ class Team:
     responsible_officer: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Objective:
     ref: str
     title: str
@@ -141,7 +141,7 @@ class Objective:
     indicators: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: str
     objective_ref: str
@@ -152,7 +152,7 @@ class Milestone:
     responsible_officer: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     ref: str
     description: str
@@ -187,7 +187,7 @@ class Indicator:
         return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RiskMeasure:
     objective_ref: str
     measures: str
@@ -199,7 +199,7 @@ class RiskMeasure:
         return self.objective_ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EqualityAction:
     id: str
     action: str
@@ -295,7 +295,7 @@ class TeamPlan:
         })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing wrong (or worth knowing) about an input, located precisely, with what to do."""
 
@@ -347,7 +347,7 @@ def _shown(value: object) -> object:
     return value.label if isinstance(value, Period) else value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportedItem:
     """One plan item as reported for a period (or Missing): a row of the consolidated table.
 
@@ -409,7 +409,7 @@ class NarrativeType(StrEnum):
     EMERGING_ISSUE = "Emerging issue"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NarrativeEntry:
     """A key development or emerging issue a team reported (sections 2 and 3 of the QMR)."""
 
@@ -439,7 +439,7 @@ class ReturnState(StrEnum):
     MISSING = "missing"  # nothing came
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRecord:
     """A file qmr looked at, and what became of it (the master's Sources sheet)."""
 
@@ -464,7 +464,7 @@ class Movement(StrEnum):
     NEW = "new"          # never reported before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mover:
     """An item whose status changed since its last report in history, or that is new."""
 
@@ -492,7 +492,7 @@ class Consolidation:
     has_history: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PastValue:
     """One item as accepted in an earlier period (from history): feeds direction of travel,
     trends, 'unchanged commentary' warnings and pre-filled templates."""

@@ -20,7 +20,7 @@ from qmr.statuses import NEEDS_COMMENTARY
 Find = Callable[[Severity, str, str, str, str], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JudgedItem:
     """One row of an accepted return after judging; status Missing when it had an error."""
 

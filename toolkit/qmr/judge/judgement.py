@@ -17,7 +17,7 @@ from qmr.returns.reader import ReturnedWorkbook
 SIGNOFF_LATEST = timedelta(days=365)  # a sign-off more than a year after the quarter ends is a typing slip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """What judging one return found: its items by row key, sign-off date, narrative, and findings."""
 

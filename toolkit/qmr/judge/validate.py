@@ -57,7 +57,7 @@ class Origin:
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AcceptedReturn:
     file: str
     team: str
@@ -179,7 +179,7 @@ def _readable(judging: Judging, incoming: Iterable[Incoming], result: Validation
     return candidates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Received:
     """What is known of an incoming file once its bytes are let go."""
 
@@ -208,7 +208,7 @@ class Judging:
     today: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """One file read and judged, before it is known whether it is its team's newest return."""
 
