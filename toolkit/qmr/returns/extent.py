@@ -199,13 +199,7 @@ class _Scanner:
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
-        buffer = self._tail + chunk
-        end = buffer.rfind(b"<")
-        # keep an unfinished tag for the next chunk; a "tag" longer than a chunk is not one we read
-        if end >= 0 and b">" not in buffer[end:] and len(buffer) - end < CHUNK:
-            buffer, self._tail = buffer[:end], buffer[end:]
-        else:
-            self._tail = b""
+        buffer, self._tail = whole_tags(self._tail, chunk)
         if not self._measure(_PLACED_TAG.findall(buffer)):
             for match in _TAG.finditer(buffer):
                 self._tag(match.group(1), _REF_ATTR.search(match.group(2)))
@@ -268,6 +262,16 @@ _VALUE_TYPE = re.compile(rb"\bvalue-type\s*=")
 CHUNK = 1 << 16
 
 
+def whole_tags(tail: bytes, chunk: bytes) -> tuple[bytes, bytes]:
+    """What was left of the last chunk and this one, split into the part up to its last whole tag and
+    the unfinished tag kept for the next chunk (a "tag" longer than a chunk is not one we read)."""
+    buffer = tail + chunk
+    end = buffer.rfind(b"<")
+    if end >= 0 and b">" not in buffer[end:] and len(buffer) - end < CHUNK:
+        return buffer[:end], buffer[end:]
+    return buffer, b""
+
+
 class OdsScanner:
     """The largest sheet in an OpenDocument `content.xml`, fed in chunks: `seen` is the rows and
     columns out to the last cell with content, repeats counted. (An .ods declares no range.)"""
@@ -282,12 +286,7 @@ class OdsScanner:
         self._row_width = 0  # out to the last cell with content in the current row, 0 if none
 
     def feed(self, chunk: bytes) -> None:
-        buffer = self._tail + chunk
-        end = buffer.rfind(b"<")
-        if end >= 0 and b">" not in buffer[end:] and len(buffer) - end < CHUNK:
-            buffer, self._tail = buffer[:end], buffer[end:]
-        else:
-            self._tail = b""
+        buffer, self._tail = whole_tags(self._tail, chunk)
         for match in _ODS_TAG.finditer(buffer):
             closing, name, attributes, empty = match.groups()
             if name == b"table":
