@@ -8,6 +8,7 @@ once when it starts, not pickled with every chunk.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -44,9 +45,21 @@ def ordered_map(work: Callable[..., Any], context: object, items: Iterable[tuple
         for key, arguments in chain(first, iterator):
             yield key, work(context, *arguments)
         return
+    # Forked workers share the parent's pages until something writes to them; the collector's own
+    # bookkeeping in each object header is such a write. Frozen objects are left alone by it, so the
+    # plan and history stay shared instead of being copied into every worker.
+    gc.freeze()
+    try:
+        yield from _in_pool(work, context, count, chain(first, iterator))
+    finally:
+        gc.unfreeze()
+
+
+def _in_pool(work: Callable[..., Any], context: object, count: int, items: Iterator[tuple[Any, tuple]]
+             ) -> Iterator[tuple[Any, Any]]:
     pending: deque[tuple[list[Any], Future[list[Any]]]] = deque()
     with ProcessPoolExecutor(max_workers=count, initializer=_start, initargs=(context,)) as pool:
-        for chunk in _chunks(chain(first, iterator)):
+        for chunk in _chunks(items):
             keys = [key for key, _ in chunk]
             pending.append((keys, pool.submit(_run_chunk, work, [arguments for _, arguments in chunk])))
             del chunk  # the arguments are the task's now, and let go when it is done
