@@ -56,6 +56,9 @@ class Run:
     peak_rss: int  # bytes, the process and all its children together, sampled
     code: int
     cpu: float  # user + system seconds of the process and its children: steadier than wall time on a busy machine
+    # Summed RSS counts a page that forked workers still share with their parent once per process; PSS
+    # shares each such page among them, so the tree's PSS is the memory the run really takes.
+    peak_pss: int = 0
 
 
 def _tree(pid: int) -> list[int]:
@@ -84,18 +87,36 @@ def _rss(pids: list[int]) -> int:
     return total
 
 
+def _pss(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+        except (OSError, IndexError, ValueError, StopIteration):
+            continue
+    return total
+
+
+PSS_EVERY = 5  # samples: reading smaps_rollup walks the page tables, dearer than statm
+
+
 def run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, log: Path) -> Run:
-    """Run `command` to its end; wall time and the peak RSS of it and its children."""
+    """Run `command` to its end; wall time and the peak RSS (and PSS) of it and its children."""
     before = _cpu()
     with open(log, "w") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        peak = 0
+        peak = peak_pss = samples = 0
         while process.poll() is None:
-            peak = max(peak, _rss(_tree(process.pid)))
+            tree = _tree(process.pid)
+            peak = max(peak, _rss(tree))
+            if samples % PSS_EVERY == 0:
+                peak_pss = max(peak_pss, _pss(tree))
+            samples += 1
             time.sleep(0.02)
         seconds = time.perf_counter() - started
-    return Run(seconds, peak, process.returncode, _cpu() - before)
+    return Run(seconds, peak, process.returncode, _cpu() - before, peak_pss)
 
 
 def _cpu() -> float:
@@ -174,7 +195,7 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
                 print(f"  {name} failed (exit {result.code}); see {work}")
             runs[name].append(result)
             print(f"  round {number + 1}: {name:<24} {result.seconds:7.2f} s  {result.cpu:7.2f} s CPU  "
-                  f"{result.peak_rss / 2**20:7.0f} MB")
+                  f"{result.peak_rss / 2**20:7.0f} MB RSS  {result.peak_pss / 2**20:7.0f} MB PSS")
     files = fixture.files
     report = {
         "returns": len(files), "items": fixture.shape.items, "milestones_per_return": fixture.shape.milestones,
@@ -185,6 +206,7 @@ def measure(fixture: Fixture, rounds: int, datamaps: Path | None, qmr: str, befo
                               "seconds": [round(r.seconds, 2) for r in results],
                               "median_cpu_s": round(statistics.median(r.cpu for r in results), 2),
                               "peak_rss_mb": round(max(r.peak_rss for r in results) / 2**20),
+                              "peak_pss_mb": round(max(r.peak_pss for r in results) / 2**20),
                               "exit": sorted({r.code for r in results})}
                        for name, results in runs.items() if results},
     }
@@ -211,9 +233,10 @@ def show(name: str, report: dict) -> None:
     print(f"\n{name}: {report['returns']} returns of {report['milestones_per_return']} milestones + "
           f"{report['indicators_per_return']} PIs ({report['items']} items, {report['megabytes']} MB), "
           f"median of {report['rounds']}")
-    print(f"  {'':<26} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12}")
+    print(f"  {'':<26} {'median s':>9} {'CPU s':>7} {'peak RSS MB':>12} {'peak PSS MB':>12}")
     for contender, entry in report["contenders"].items():
-        print(f"  {contender:<26} {entry['median_s']:9.2f} {entry['median_cpu_s']:7.2f} {entry['peak_rss_mb']:12d}")
+        print(f"  {contender:<26} {entry['median_s']:9.2f} {entry['median_cpu_s']:7.2f} {entry['peak_rss_mb']:12d}"
+              f" {entry['peak_pss_mb']:12d}")
     for ratio, value in report["ratios"].items():
         print(f"  {ratio:<32} {value:6.2f}x")
 
@@ -256,9 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         show(shape.name, results[shape.name])
     if args.prepare_only:
         return 0
-    rss = {name: r["contenders"]["qmr consolidate"]["peak_rss_mb"] for name, r in results.items()}
-    print("\nqmr consolidate peak RSS (MB): "
-          + ", ".join(f"{results[name]['returns']} returns {mb}" for name, mb in rss.items()))
+    peaks = {name: r["contenders"]["qmr consolidate"] for name, r in results.items()}
+    print("\nqmr consolidate peak memory, RSS summed / PSS (MB): "
+          + ", ".join(f"{results[name]['returns']} returns {e['peak_rss_mb']} / {e['peak_pss_mb']}"
+                      for name, e in peaks.items()))
     report = {"machine": {"cores": os.cpu_count(), "load_at_start": [round(v, 2) for v in load],
                           "load_at_end": [round(v, 2) for v in os.getloadavg()], "python": platform.python_version()},
               "command": " ".join(["python", "bench/bench.py", *(argv if argv is not None else sys.argv[1:])]),
