@@ -61,3 +61,12 @@ def test_a_web_service_call_is_noticed_in_any_case() -> None:
     formula = '<row r="1"><c r="A1"><f>_xlfn.WebService("http://example.org")</f></c></row>'
     assert check_package(_package(formula)).web_calls
     assert not check_package(_package('<row r="1"><c r="A1"><f>SUM(B1:B2)</f></c></row>')).web_calls
+
+
+
+@pytest.mark.parametrize("padding, code", [(3 * extent.CHUNK, "sheet-too-large"),
+                                           (2 * (1 << 20), "workbook-corrupt")])
+def test_a_tag_longer_than_a_chunk_is_measured_or_refused_never_skipped(padding: int, code: str) -> None:
+    # the far cell's reference comes after padding that carries the tag over several chunks
+    check = check_package(_package(FILLER + f'<row r="6"><c x="{"j" * padding}" r="XFD6"/></row>'), LIMITS)
+    assert check.problem is not None and check.problem.code == code

@@ -201,3 +201,11 @@ def _greedy(text: str, capacity: int) -> int:
                 count, line = count + 1, line[capacity:]
         lines += count
     return lines
+
+
+def test_a_lone_surrogate_is_written_as_the_replacement_character() -> None:
+    # a file name of undecodable bytes (a Latin-1 name on a Linux share) arrives as \udcXX
+    from qmr.publish.master.rows import _inline
+
+    assert _inline("fin\udce9.xlsx") == "<is><t>fin\ufffd.xlsx</t></is>"
+    _inline("fin\udce9.xlsx").encode("utf-8")

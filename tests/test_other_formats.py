@@ -276,3 +276,30 @@ def test_a_workbook_whose_sheet_cannot_be_read_names_the_team_its_identity_sheet
     workbook_read, findings = read_return(str(target), target.read_bytes())
     assert workbook_read is None
     assert [(f.code, f.team) for f in findings] == [("unreadable", "BSC-MIC")], [str(f) for f in findings]
+
+
+def _biff(*records: tuple[int, bytes]) -> bytes:
+    import struct
+
+    return b"".join(struct.pack("<HH", kind, len(body)) + body for kind, body in records)
+
+
+def test_an_xls_sheet_hidden_from_the_walk_or_an_inverted_range_is_refused() -> None:
+    """calamine opens each sheet where its BOUNDSHEET record points and subtracts a range's first row
+    from its last: a sheet inside another record's body, or a range ending before it starts, would
+    allocate unmeasured, so both count as damage."""
+    import struct
+
+    from qmr.returns.formats import XlsDamaged, _xls_walk
+
+    bof, eof = (0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12), (0x000A, b"")
+    sheet = _biff(bof, (0x0200, struct.pack("<IIHHH", 0, 10, 0, 5, 0)), eof)
+    globals_size = len(_biff(bof, (0x0085, b"\x00" * 8), eof))
+    visible = _biff(bof, (0x0085, struct.pack("<I", globals_size) + b"\x00" * 4), eof) + sheet
+    assert len(_xls_walk(visible)) >= 2  # a sheet where the workbook says: measured
+    hidden = _biff(bof, (0x0085, struct.pack("<I", globals_size + 4) + b"\x00" * 4), eof, (0x00EF, sheet))
+    with pytest.raises(XlsDamaged):
+        _xls_walk(hidden)
+    inverted = _biff(bof, (0x0200, struct.pack("<IIHHH", 2, 1, 0, 5, 0)), eof)
+    with pytest.raises(XlsDamaged):
+        _xls_walk(inverted)

@@ -260,14 +260,19 @@ _ROWS_REPEATED = re.compile(rb"""\bnumber-rows-repeated\s*=\s*["']\s*([0-9]{1,12
 _COLUMNS_REPEATED = re.compile(rb"""\bnumber-columns-repeated\s*=\s*["']\s*([0-9]{1,12})""")
 _VALUE_TYPE = re.compile(rb"\bvalue-type\s*=")
 CHUNK = 1 << 16
+MAX_TAG = 1 << 20  # an unfinished tag carried from chunk to chunk: bounds the copying
 
 
 def whole_tags(tail: bytes, chunk: bytes) -> tuple[bytes, bytes]:
     """What was left of the last chunk and this one, split into the part up to its last whole tag and
-    the unfinished tag kept for the next chunk (a "tag" longer than a chunk is not one we read)."""
+    the unfinished tag kept for the next chunk. A tag longer than MAX_TAG is refused (ValueError:
+    check_package reports the workbook damaged) rather than skipped unmeasured."""
     buffer = tail + chunk
     end = buffer.rfind(b"<")
-    if end >= 0 and b">" not in buffer[end:] and len(buffer) - end < CHUNK:
+    if end >= 0 and b">" not in buffer[end:]:
+        if len(buffer) - end > MAX_TAG:
+            # no spreadsheet program writes a tag this long; skipping it would hide the place it names
+            raise ValueError(f"a tag longer than {MAX_TAG // 1024} KB")
         return buffer[:end], buffer[end:]
     return buffer, b""
 

@@ -70,6 +70,7 @@ _DESCRIBED = {
 
 
 _XLS_BOF, _XLS_EOF, _XLS_DIMENSIONS = 0x0809, 0x000A, 0x0200
+_XLS_BOUNDSHEET = 0x0085  # a sheet's name and the stream offset of its BOF
 _XLS_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6, 0x0201}  # row, column first
 _XLS_MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, ..., last column at the end
 
@@ -121,19 +122,27 @@ def _xls_walk(biff: bytes) -> list[XlsSheet]:
     sheets: list[XlsSheet] = []
     declared = seen = Extent()
     at = 0
+    starts: set[int] = set()  # where the walk met a BOF
+    named: set[int] = set()  # where the workbook's BOUNDSHEET records say sheets start (calamine goes there)
     while at + 4 <= len(biff):
         kind, size = struct.unpack_from("<HH", biff, at)
         body = biff[at + 4:at + 4 + size]
+        if kind == _XLS_BOF:
+            starts.add(at)
         at += 4 + size
         if kind == _XLS_BOF:
             declared = seen = Extent()
         elif kind == _XLS_EOF:
             sheets.append(XlsSheet(declared, seen))
+        elif kind == _XLS_BOUNDSHEET and len(body) >= 4:
+            named.add(struct.unpack_from("<I", body)[0])
         elif kind == _XLS_DIMENSIONS and len(body) >= 12:  # BIFF8: first row, last row + 1 (32 bits)
-            _, rows, _, columns = struct.unpack_from("<IIHH", body)
+            first_row, rows, first_column, columns = struct.unpack_from("<IIHH", body)
+            _check_dimensions(first_row, rows, first_column, columns)
             declared = declared.grow(rows, columns)
         elif kind == _XLS_DIMENSIONS and len(body) >= 8:  # BIFF5 and older: 16 bits
-            _, rows, _, columns = struct.unpack_from("<HHHH", body)
+            first_row, rows, first_column, columns = struct.unpack_from("<HHHH", body)
+            _check_dimensions(first_row, rows, first_column, columns)
             declared = declared.grow(rows, columns)
         elif kind in _XLS_CELLS and len(body) >= 4:
             row, column = struct.unpack_from("<HH", body)
@@ -142,4 +151,13 @@ def _xls_walk(biff: bytes) -> list[XlsSheet]:
             row = struct.unpack_from("<H", body)[0]
             seen = seen.grow(row + 1, struct.unpack_from("<H", body, len(body) - 2)[0] + 1)
     sheets.append(XlsSheet(declared, seen))  # a stream cut short still counts
+    if named - starts:  # a sheet hidden where the walk does not reach would go unmeasured
+        raise XlsDamaged("a sheet is not where the workbook says it starts")
     return sheets
+
+
+def _check_dimensions(first_row: int, rows: int, first_column: int, columns: int) -> None:
+    """A declared range whose first row or column lies past its end: a reader subtracting one from the
+    other would allocate for a wrapped-round count."""
+    if (first_row and first_row >= rows) or (first_column and first_column >= columns):
+        raise XlsDamaged("a sheet's declared range ends before it starts")

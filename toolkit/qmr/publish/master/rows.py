@@ -26,6 +26,8 @@ from xlsxwriter.worksheet import Worksheet
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+# a lone surrogate (a file name of undecodable bytes arrives as \udcXX) has no UTF-8 form at all
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_LIMIT = 32767  # UTF-16 units in a cell, Excel's limit
 
 
@@ -48,6 +50,7 @@ def _inline(text: str) -> str:
                 break
     if _plain(text):
         return f"<is><t>{text}</t></is>"
+    text = _SURROGATE.sub("\ufffd", text)
     # a literal _x0041_ keeps its meaning by escaping its underscore; control characters become _xHHHH_
     text = _ESCAPE_LIKE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
