@@ -70,3 +70,48 @@ def test_a_tag_longer_than_a_chunk_is_measured_or_refused_never_skipped(padding:
     # the far cell's reference comes after padding that carries the tag over several chunks
     check = check_package(_package(FILLER + f'<row r="6"><c x="{"j" * padding}" r="XFD6"/></row>'), LIMITS)
     assert check.problem is not None and check.problem.code == code
+
+
+def test_a_long_xlsb_cell_record_cut_by_a_chunk_is_still_measured() -> None:
+    """A cell with a long text straddling a chunk boundary: its column counts, it is not skipped."""
+    import struct
+
+    def record(kind: int, body: bytes) -> bytes:
+        size, header = len(body), bytearray([kind])
+        while True:  # MS-XLSB 2.1.4: the size seven bits a byte, high bit set while more follow
+            header.append((size & 0x7F) | (0x80 if size > 0x7F else 0))
+            size >>= 7
+            if not size:
+                return bytes(header) + body
+
+    row = record(0x00, struct.pack("<I", 4) + b"\x00" * 8)
+    long_text = record(0x07, struct.pack("<I", 16383) + b"\x00" * 196)
+    part = row + long_text
+    scanner = extent.XlsbScanner()
+    cut = len(row) + 3 + 19  # inside the long record's body
+    scanner.feed(part[:cut])
+    scanner.feed(part[cut:])
+    assert (scanner.seen.rows, scanner.seen.columns) == (5, 16384)
+
+
+def test_a_sheet_kept_where_no_program_puts_one_is_refused() -> None:
+    """A reader opens whatever part the workbook's relationships name: one the scan would not measure
+    (a far cell inside) is refused, while the same workbook as saved passes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active["A1"] = 1
+    saved = io.BytesIO()
+    book.save(saved)
+    assert check_package(saved.getvalue()).problem is None
+    moved = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(moved, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"worksheets/a/sheet1.dat")
+            name = info.filename.replace("worksheets/sheet1.xml", "worksheets/a/sheet1.dat")
+            target.writestr(name, data.replace(b'r="A1"', b'r="XFD1048576"') if name.endswith(".dat") else data)
+    check = check_package(moved.getvalue())
+    assert check.problem is not None and check.problem.code == "workbook-corrupt"
+    assert "worksheets/a/sheet1.dat" in check.problem.message

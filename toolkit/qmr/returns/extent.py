@@ -13,6 +13,7 @@ what each declares); an .xls is no zip, and returns.formats measures it.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -112,11 +113,40 @@ def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCh
                 web = web or calls
                 if problem:
                     return PackageCheck(problem)
+            stray = _unscanned_sheet(package)
+            if stray:
+                return PackageCheck(stray)
             kind = package_kind(set(package.namelist()), macro_enabled)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as error:
         return PackageCheck(PackageProblem("workbook-corrupt", f"the workbook is damaged ({_short(error)})"))
     return PackageCheck(None, kind, vba, tuple(dict.fromkeys(links)), web)
+
+
+_WORKBOOK_RELS = ("xl/_rels/workbook.xml.rels", "xl/_rels/workbook.bin.rels")
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]*)>")
+_TYPE_ATTR = re.compile(rb"""\bType\s*=\s*["']([^"']*)["']""")
+_TARGET_ATTR = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
+_SHEET_TYPES = (b"/worksheet", b"/dialogsheet", b"/macrosheet", b"/xlMacrosheet", b"/xlIntlMacrosheet")
+
+
+def _unscanned_sheet(package: zipfile.ZipFile) -> PackageProblem | None:
+    """A sheet the workbook keeps somewhere the scan does not measure (a reader opens whatever part
+    the workbook's relationships name): refused rather than read unmeasured."""
+    names = set(package.namelist())
+    for rels in _WORKBOOK_RELS:
+        if rels not in names or package.getinfo(rels).file_size > MAX_LINK_PART_BYTES:
+            continue
+        for attributes in _RELATIONSHIP.findall(package.read(rels)):
+            kind, target = _TYPE_ATTR.search(attributes), _TARGET_ATTR.search(attributes)
+            if not kind or not target or not kind.group(1).endswith(_SHEET_TYPES):
+                continue
+            where = target.group(1).decode("utf-8", "replace")
+            part = where[1:] if where.startswith("/") else posixpath.normpath(f"xl/{where}")
+            if _scanner_for(part) is None:
+                return PackageProblem("workbook-corrupt", f"the workbook keeps a sheet at {where[:80]}, where "
+                                      "no spreadsheet program puts one", part)
+    return None
 
 
 def package_kind(parts: set[str], macro_enabled: bool) -> str:
@@ -333,6 +363,7 @@ def _count(pattern: re.Pattern[bytes], attributes: bytes) -> int:
 _XLSB_ROW = 0x00  # BrtRowHdr: the row index first
 _XLSB_CELLS = range(0x01, 0x0C)  # BrtCellBlank .. BrtFmlaError: the column index first
 _XLSB_DIMENSION = 0x94  # BrtWsDim: first row, last row, first column, last column
+_XLSB_PLACE = 16  # bytes at the start of a row, cell or BrtWsDim record that say where it is
 
 
 class XlsbScanner:
@@ -359,8 +390,11 @@ class XlsbScanner:
                 break
             kind, size, start = header
             if start + size > len(buffer):
-                if kind in (_XLSB_ROW, _XLSB_DIMENSION, *_XLSB_CELLS) and size <= 64:
-                    break  # a record we read, cut by the chunk: wait for the rest
+                if kind in (_XLSB_ROW, _XLSB_DIMENSION, *_XLSB_CELLS):
+                    if size <= 64 or len(buffer) - start < _XLSB_PLACE:
+                        break  # a record we read, cut by the chunk: wait for the rest, or for its place
+                    # a long one (a cell's long text): its place comes first, the rest is passed over
+                    self._record(kind, buffer[start:start + _XLSB_PLACE])
                 self._skip = start + size - len(buffer)
                 at = len(buffer)
                 break
