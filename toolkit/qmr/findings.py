@@ -20,6 +20,12 @@ _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def basename(name: str) -> str:
+    """The last part of a file's name as findings give it: a path in either spelling, an archive
+    member (`batch.zip/q4/a.xlsx`), an e-mail's attachment (`mail.eml/a.xlsx`)."""
+    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 def terminal_safe(text: object) -> str:
     """Text from an input (a file name, a member of a zip, a clerk's commentary) as it may reach a
     terminal: every control character shown escaped (`\\x1b`), so none is ever acted on."""

@@ -24,6 +24,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
 from qmr.atomic import write_bytes_atomic
+from qmr.findings import basename
 from qmr.model import Plan, Team
 from qmr.period import Period
 from qmr.returns.template import default_deadline, template_name
@@ -128,7 +129,7 @@ def _body(plan: Plan, period: Period, team: Team, letter: Letter) -> str:
     when_due = (f"It was due by {_day(letter.due)}; please send it as soon as you can."
                 if late else f"It is due by {_day(letter.due)}.")
     if letter.unreadable:
-        files = ", ".join(_file_name(file) for file in letter.unreadable)
+        files = ", ".join(basename(file) for file in letter.unreadable)
         opening = (f"Thank you for sending {files} for the quarterly performance monitoring return of "
                    f"{team.name} ({team.code}) for {quarter}. Your file could not be read, so the return "
                    "has not been counted: please send it again, saved as an Excel Workbook (.xlsx). "
@@ -195,11 +196,6 @@ def _sent_time(sent: datetime | None) -> datetime:
 
 def _token(period: Period, team_code: str) -> str:
     return hashlib.sha256(f"qmr-reminder|{period.slug}|{team_code}".encode()).hexdigest()[:24]
-
-
-def _file_name(file: str) -> str:
-    """A file's own name, without the folders (of the officer's machine) it was found in."""
-    return file.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def _day(day: date) -> str:

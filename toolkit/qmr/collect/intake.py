@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from qmr.findings import basename
 from qmr.model import Finding, Severity, SourceOutcome, SourceRecord
 from qmr.returns.formats import OLE_MAGIC
 
@@ -157,10 +158,6 @@ def size_of(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def basename(name: str) -> str:
-    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def zip_time(info: zipfile.ZipInfo, fallback: datetime) -> datetime:

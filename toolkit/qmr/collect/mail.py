@@ -12,7 +12,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from qmr.collect.intake import Origin, Run, basename, is_lock_file, mb, short, utc
+from qmr.collect.intake import Origin, Run, is_lock_file, mb, short, utc
+from qmr.findings import basename
 from qmr.model import Severity
 
 

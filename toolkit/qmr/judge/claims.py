@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from qmr.findings import basename
 from qmr.judge.validate import Validation
 from qmr.model import Finding, SourceOutcome, SourceRecord
 
@@ -16,7 +17,7 @@ def team_in_name(file: str, teams: Iterable[str]) -> str:
     """The one register team whose code the file's own name carries (any case, as a whole word: not
     `FIN` inside `FINAL`), or "" when none does or it is ambiguous. A longer code wins over one it
     contains (`BSC-FIN-PAY` over `BSC-FIN`)."""
-    name = file.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].casefold()
+    name = basename(file).casefold()
     found = [code for code in dict.fromkeys(teams) if code and code.casefold() in name  # cheap first
              and re.search(rf"(?<![a-z0-9]){re.escape(code.casefold())}(?![a-z0-9])", name)]
     widest = [code for code in found

@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from qmr.calamine_errors import is_reading_failure, silenced_panics
 from qmr.cells import column_number
+from qmr.findings import basename
 from qmr.model import Finding, Severity
 from qmr.normalise import is_blank, text
 from qmr.returns import layout
@@ -146,7 +147,7 @@ def _saved_as(file: str, saved_as: WorkbookFormat, workbook: ReturnedWorkbook) -
     """The warning for a return read from another format than the .xlsx it was sent as."""
     if saved_as is WorkbookFormat.XLSX:
         return []
-    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    name = basename(file)
     return [Finding(Severity.WARNING, f"{name} was saved as {saved_as.described}, not as the Excel Workbook "
                     "(.xlsx) it was sent as; qmr read it, but another format can lose the checks and "
                     "protection the template carries", "Send .xlsx next time: in Excel, File > Save As, "
