@@ -550,3 +550,14 @@ def test_key_pis_says_none_is_flagged_key_when_the_register_flags_none(tmp_path:
     nothing_due = replace(make_consolidation(plan=plan, trends=False), items=())
     book = openpyxl.load_workbook(write_master(nothing_due, tmp_path / "empty.xlsx"))
     assert any("No key performance indicators are due this period." in t for t in _sheet_texts(book["Key PIs"]))
+
+
+def test_a_header_that_wraps_in_its_column_gets_the_height_of_its_lines(book: openpyxl.Workbook) -> None:
+    """'Last year's outturn' wraps in its column: a one-line header row cut it off in print."""
+    from qmr.publish.master.sheets import HEADER_ROW
+    from qmr.publish.master.styles import LINE_HEIGHT
+
+    sheet = book["Other PIs"]
+    header = [c.value for c in sheet[HEADER_ROW + 1]]
+    assert "Last year's outturn" in header
+    assert sheet.row_dimensions[HEADER_ROW + 1].height >= 2 * LINE_HEIGHT

@@ -157,7 +157,9 @@ def _is_number(value: object) -> bool:
 
 def _start_table(sheet: Worksheet, styles: Styles, columns: Sequence[Column]) -> None:
     """The header row, written before the rows below it (the master is written row by row)."""
-    sheet.set_row(HEADER_ROW, 20)
+    # a header that wraps in its column ("Last year's outturn") gets the height of its lines
+    wrapped = fitted_height((c.header, c.width, True) for c in columns) or 0
+    sheet.set_row(HEADER_ROW, max(20, wrapped))
     write_header(sheet, HEADER_ROW, [c.header for c in columns], styles)
 
 
