@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 
 from qmr.period import Period
 
@@ -82,9 +82,17 @@ def fingerprint_of(content: object) -> str:
 def _plain(value: object) -> object:
     # One level of fields: json calls back here for nested ones, so this gives asdict()'s JSON without
     # its deep copies (which took most of a 10,000-item register's read).
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: getattr(value, name) for name in names}
     return str(value)
+
+
+@cache  # a few data classes, each met thousands of times in a big register
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A data class's field names; None for other types (a data class itself, rather than an
+    instance, is one: its type is not a data class)."""
+    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
 
 
 class Level(StrEnum):

@@ -88,7 +88,10 @@ def link_tokens(row: Row) -> list[str]:
     """The refs in a Linked indicators cell, split on commas, semicolons and line breaks (one per line
     is common) before spaces are tidied, so `LI19<newline>LI20` is two refs, not `LI19 LI20`."""
     written = cell_text(row.raw("indicators"))
-    return [" ".join(part.split()) for part in re.split(r"[,;\r\n]+", written) if part.strip()]
+    return [" ".join(part.split()) for part in _LINK_SEPARATORS.split(written) if part.strip()]
+
+
+_LINK_SEPARATORS = re.compile(r"[,;\r\n]+")
 
 
 def id_or_new(reading: Reading, row: Row, used: set[str], prefix: str, what: str, links: str) -> str:
@@ -118,7 +121,7 @@ class Ids:
         return cls({same_key(row.text("id")) for row in rows if row.raw("id") is not None}, prefix, links)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen (nothing changes one): one is made per row, and frozen's __init__ is slow
 class ItemRow:
     """A row of an item sheet with its required cells filled, a known objective (on a sheet whose
     items belong to one), a unique ID (on a sheet with IDs) and a known team."""

@@ -23,6 +23,7 @@ FIGURES = {
 }
 
 Figures = dict[str, float | str | None]
+_LOWER_L = re.compile(r"L[l]\d")  # LI typed as Ll
 
 
 def read_indicators(reading: Reading, rows: list[Row]) -> list[Indicator]:
@@ -36,7 +37,7 @@ def read_indicators(reading: Reading, rows: list[Row]) -> list[Indicator]:
             continue
         if RANGE.search(ref):
             reading.add("ref-range", row, "ref", ref=ref)
-        if re.search(r"L[l]\d", ref):
+        if _LOWER_L.search(ref):
             reading.add("ref-lower-l", row, "ref", ref=ref)
         team = team_ref(reading, row, "team", "PI")
         if team is None:
@@ -91,11 +92,16 @@ def _unit(reading: Reading, row: Row) -> str:
 def _category(reading: Reading, row: Row) -> str:
     """The PI's category, in the dropdown's spelling when it is one of them written differently."""
     category = row.text("category")
-    for known in CATEGORIES:
-        if category != known and header_key(category) == header_key(known):
+    key = header_key(category)
+    for known, known_key in _CATEGORY_KEYS:
+        if category != known and key == known_key:
             reading.add("choice-normalised", row, "category", what="category", text=category, canonical=known)
             category = known
+            key = known_key
     return category
+
+
+_CATEGORY_KEYS = tuple((known, header_key(known)) for known in CATEGORIES)
 
 
 def _tolerance(reading: Reading, row: Row) -> float | None:

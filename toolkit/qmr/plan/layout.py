@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from qmr.model import Frequency, Polarity, Profile
 
@@ -199,4 +200,14 @@ SHEETS: tuple[Sheet, ...] = (TEAMS, OBJECTIVES, MILESTONES, INDICATORS, RISKS, E
 
 def header_key(text: object) -> str:
     """Canonical form of a header for matching: lower case letters and digits only."""
-    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
+    if type(text) is str:  # the choice cells: a register repeats the same few words in every row
+        return _text_key(text)
+    return _NOT_KEY.sub("", str(text or "").lower())
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=4096)
+def _text_key(text: str) -> str:
+    return _NOT_KEY.sub("", text.lower())

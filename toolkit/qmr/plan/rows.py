@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from qmr.model import Team
 from qmr.normalise import text as cell_text
 from qmr.plan.problems import Findings
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen (nothing changes a Row): one is made per row, and frozen's __init__ is slow
 class Row:
     sheet: str
     number: int  # 1-based row number in the sheet
@@ -51,6 +52,12 @@ class Reading:
 
 def plain_text(value: object) -> str:
     """A cell value as single-line text; whole numbers lose their `.0`, dates are ISO."""
+    # Text and blanks first: nearly every register cell is one, and this runs for each of them. For
+    # exact str, split() already drops what cell_text's strip() would.
+    if value is None:
+        return ""
+    if type(value) is str:
+        return " ".join(value.split())
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float) and value != value:
@@ -61,13 +68,24 @@ def plain_text(value: object) -> str:
 def loose(ref: str) -> str:
     """Compare refs ignoring spaces, brackets and case, a lower-case l typed for I (`Ll21` vs `LI21`),
     and the BVPI prefix written for BV (`BVPI 43 (a)` vs `BV 43a`: both name Best Value PIs)."""
-    return re.sub(r"^BVPI", "BV", re.sub(r"[\s()]+", "", ref.replace("l", "I")).upper())
+    return _BVPI.sub("BV", _LOOSE_DROPS.sub("", ref.replace("l", "I")).upper())
 
 
+_BVPI = re.compile(r"^BVPI")
+_LOOSE_DROPS = re.compile(r"[\s()]+")
 def same_key(ref: str) -> str:
-    return re.sub(r"\s+", "", ref).upper()
+    # split() drops exactly what re's \s matches (both are str.isspace), without a regex per ref
+    return "".join(ref.split()).upper()
 
 
 def in_year(day: date | None, year: str) -> bool:
     """Whether a day falls in a financial year written like 2015/16 (April to March)."""
-    return day is not None and date(int(year[:4]), 4, 1) <= day <= date(int(year[:4]) + 1, 3, 31)
+    if day is None:
+        return False
+    first, last = _year_bounds(year)
+    return first <= day <= last
+
+
+@lru_cache(maxsize=64)  # every milestone row asks about one of a register's few years
+def _year_bounds(year: str) -> tuple[date, date]:
+    return date(int(year[:4]), 4, 1), date(int(year[:4]) + 1, 3, 31)

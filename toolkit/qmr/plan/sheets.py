@@ -4,6 +4,8 @@ its header row matched to the layout's columns, and the rows that have something
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -172,15 +174,29 @@ def read_sheet(book: CalamineWorkbook, path: Path, actual: str, sheet: Sheet, ou
     if not _usable(letters, header_row, sheet, out):
         return []
     rows = []
+    keys, pick = tuple(positions), _picker(tuple(positions.values()))
     for number, raw in enumerate(grid[header_at + 1 :], start=header_row + 1):
-        values = {key: (raw[i] if i < len(raw) else None) for key, i in positions.items()}
-        values = {key: (None if is_blank(v) else v) for key, v in values.items()}
-        if any(v is not None for v in values.values()):
-            rows.append(Row(sheet.name, number, values, letters))
+        # blanks (a cell of spaces too) as None: inlined is_blank, as this runs for every cell
+        values = [None if isinstance(v, str) and not v.strip() else v for v in pick(raw)]
+        if any(v is not None for v in values):
+            rows.append(Row(sheet.name, number, dict(zip(keys, values, strict=True)), letters))
     for key, problem in OPTIONAL_MATTERS.get(sheet.name, {}).items():
         if rows and key not in letters:
             _column_missing(out, problem, sheet, sheet.column(key), header_row)
     return rows
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[list[object]], Sequence[object]]:
+    """What picks the cells at `indices` out of a grid row (None past its end), built once per sheet."""
+    last = max(indices, default=-1)
+    whole = itemgetter(*indices) if len(indices) > 1 else lambda raw: tuple(raw[i] for i in indices)
+
+    def pick(raw: list[object]) -> Sequence[object]:
+        if len(raw) > last:
+            return whole(raw)  # type: ignore[no-any-return]
+        return [raw[i] if i < len(raw) else None for i in indices]
+
+    return pick
 
 
 def _columns(header: list[object], header_row: int, sheet: Sheet, out: Findings) -> dict[str, int]:

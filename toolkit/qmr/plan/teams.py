@@ -10,6 +10,8 @@ from qmr.plan.layout import TEAMS
 from qmr.plan.rows import Reading, Row
 from qmr.plan.vocab import EMAIL, TEAM_CODE
 
+_ADDRESS_SEPARATORS = re.compile(r"[;,\s]+")
+
 
 def read_teams(reading: Reading, rows: list[Row]) -> None:
     """Each usable team into `reading.teams` (by code), for the other sheets to refer to."""
@@ -29,7 +31,7 @@ def read_teams(reading: Reading, rows: list[Row]) -> None:
         email = row.text("clerk_email")
         if not email and "clerk_email" in row.letters:
             reading.add("clerk-email-blank", row, "clerk_email", team=code)
-        for address in filter(None, re.split(r"[;,\s]+", email)):
+        for address in filter(None, _ADDRESS_SEPARATORS.split(email)):
             if not EMAIL.match(address):
                 reading.add("email-invalid", row, "clerk_email", team=code, address=address)
         reading.teams[code] = Team(

@@ -9,6 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
 
 from qmr.period import Period, PeriodError
 
@@ -50,11 +51,17 @@ class Due:
 
 
 def _day_text(day: date) -> str:
-    return f"{day.day} {_MONTH_ABBR[day.month]} {day.year}"
+    return f"{day.day} {_abbr(day.month)} {day.year}"
 
 
+@lru_cache(maxsize=1024)  # a register's many milestones share a few months
 def _month_due(year: int, month: int, note: str = "") -> Due:
-    return Due(f"{_MONTH_ABBR[month]} {year}", _month_end(year, month), note)
+    return Due(f"{_abbr(month)} {year}", _month_end(year, month), note)
+
+
+@cache  # calendar.month_abbr formats a date on every lookup; there are 13 keys
+def _abbr(month: int) -> str:
+    return _MONTH_ABBR[month]
 
 
 _ONGOING = {
@@ -76,12 +83,18 @@ _MONTH_Y = re.compile(
 )
 _M_SLASH_Y = re.compile(r"^(\d{1,2})/(\d{4})$")
 _FY = re.compile(r"^(\d{2,4})\s*[-/]\s*(\d{2,4})$")
+_QUARTER = re.compile(r"^q[1-4]\b|\bq[1-4]$", re.IGNORECASE)
 
 
 def financial_year(text: object) -> str | None:
     """`2015/16`, `2015-16`, `2015/2016`, `15/16`, `010/11` -> `2015/16` (2010/11); None if not a year."""
     if isinstance(text, float) or not isinstance(text, str):
         return None
+    return _financial_year_of_text(text)
+
+
+@lru_cache(maxsize=1024)  # most rows of a register give the same year
+def _financial_year_of_text(text: str) -> str | None:
     match = _FY.match(" ".join(text.split()))
     if not match:
         return None
@@ -120,6 +133,11 @@ def parse_due(value: object) -> Due | None:
         return None
     if not isinstance(value, str):
         return None
+    return _due_of_text(value)
+
+
+@lru_cache(maxsize=4096)  # many rows share a due text ("Mar 2016"); a Due is immutable, so shared
+def _due_of_text(value: str) -> Due | None:
     text = " ".join(value.split()).rstrip(".")
     if not text:
         return Due("", None)
@@ -157,7 +175,7 @@ def _parse_due_text(text: str) -> Due | None:
         year = _year(match.group(2))
         month = int(match.group(1))
         return _month_due(year, month) if year and 1 <= month <= 12 else None
-    if re.search(r"^q[1-4]\b|\bq[1-4]$", text, re.IGNORECASE):
+    if _QUARTER.search(text):
         try:
             period = Period.parse(text)
         except PeriodError:
