@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import openpyxl
@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from qmr.cells import column_letter
-from qmr.consolidate.data_csv import to_frame, write_data_csv
+from qmr.consolidate.data_csv import _rows, to_frame, write_data_csv
 from qmr.cycle import load_plan, make_templates, run_consolidation, run_validation
 from qmr.demo.simulate import Answer, Filled, fill_return, template_rows
 from qmr.findings import csv_safe
-from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Level, Plan, Status
+from qmr.model import DATA_COLUMNS, NO_DEPARTMENT, Kind, Level, Plan, ReportedItem, Status
 from qmr.period import Period
 from qmr.plan.examples import write_example
 from qmr.publish.master.summary import ALL_DEPARTMENTS, KIND_TABLE_TITLES
@@ -425,6 +425,15 @@ def test_the_data_table_is_also_written_as_csv(q3) -> None:
     commentary = [line[DATA_COLUMNS.index("commentary")] for line in lines[1:]]
     assert not [text for text in commentary if text[:1] in ("=", "+", "-", "@")]
     assert "'" + FORMULA in commentary and "'" + LINK in commentary
+
+
+def test_the_table_taken_by_column_is_each_items_data_row_then_its_other_fields(q3) -> None:
+    """The CSV's (and the DataFrame's) rows, taken a column at a time, are the Data sheet's contract
+    row of each item, then its other fields with an enum as its text."""
+    items = q3[4].items
+    extras = [f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS]
+    assert _rows(items) == [item.data_row() + tuple(getattr(item, name) for name in extras) for item in items]
+    assert {type(value) for row in _rows(items) for value in row} <= {str, int, float, bool, type(None)}
 
 
 def test_the_csv_is_what_pandas_writes_of_the_data_frame(q3, tmp_path: Path) -> None:

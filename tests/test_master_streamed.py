@@ -181,6 +181,16 @@ def test_line_count_is_the_plain_greedy_wrap(text: str, width: int, bold: bool) 
     assert wrapped_lines(text, width, bold) == _greedy(text, max(1, int(width * 1.25 * (0.88 if bold else 1))))
 
 
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="abc \n", max_size=240), width=st.integers(min_value=1, max_value=40))
+def test_line_count_of_words_apart_by_spaces_is_the_plain_greedy_wrap(text: str, width: int) -> None:
+    """Words one space apart (most commentary) are wrapped by searching for each line's last space:
+    long words, double, leading and trailing spaces must count as the word-by-word wrap counts."""
+    lines = _greedy(text, max(1, int(width * 1.25)))
+    assert wrapped_lines(text, width) == lines
+    assert fitted_height([(text, width, False), ("x", 1, True)]) == (None if lines <= 1 else 12.75 * lines + 3)
+
+
 def _greedy(text: str, capacity: int) -> int:
     """The word wrap written out plainly: each line as full as words allow, a break after a slash."""
     import re

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qmr.atomic import write_atomic
 from qmr.findings import csv_safe
 from qmr.model import DATA_COLUMNS, ReportedItem
+from qmr.period import Period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,8 +35,30 @@ def _columns() -> list[str]:
 
 
 def _rows(items: Sequence[ReportedItem]) -> list[tuple[object, ...]]:
-    extras = _columns()[len(DATA_COLUMNS):]
-    return [item.data_row() + tuple(_plain(getattr(item, name)) for name in extras) for item in items]
+    return list(zip(*_table(items), strict=True))
+
+
+def _table(items: Sequence[ReportedItem]) -> list[list[object]]:
+    """The table column by column: each contract column as `ReportedItem.data_row` shows it, each
+    other field with an enum as its text. Taken a column at a time: most columns hold only plain
+    values (text, numbers, nothing), which need no look at each cell."""
+    table = []
+    for number, name in enumerate(_columns()):
+        values = list(map(attrgetter(name), items))
+        if not set(map(type, values)) <= _PLAIN_TYPES:
+            values = list(map(_shown if number < len(DATA_COLUMNS) else _plain, values))
+        table.append(values)
+    return table
+
+
+_PLAIN_TYPES = {str, int, float, bool, type(None)}  # what _shown and _plain give back as it is
+
+
+def _shown(value: object) -> object:
+    """A contract cell as data_row() shows it: an enum as its text, a period as its label."""
+    if isinstance(value, Enum):
+        return value.value
+    return value.label if isinstance(value, Period) else value
 
 
 def _plain(value: object) -> object:
@@ -48,24 +72,25 @@ def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
     Written with the csv module, as `to_frame(items).to_csv()` writes it (each column as pandas
     infers it: whole numbers, numbers with a decimal point, or text): importing pandas for it cost
     consolidate more than the writing."""
-    rows = _rows(items)
-    shown = [_column_text(column) for column in zip(*rows, strict=True)] if rows else []
+    shown = [_column_text(values) for values in _table(items)]
 
     def write(temporary: Path) -> None:
         with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, lineterminator=os.linesep)
             writer.writerow(_columns())
-            writer.writerows([text(value) for text, value in zip(shown, row, strict=True)] for row in rows)
+            writer.writerows(zip(*shown, strict=True))
 
     return write_atomic(path, write)
 
 
-def _column_text(values: tuple[object, ...]) -> Callable[[object], str]:
-    """How a column's cells are written, by what pandas makes of the column: int64 when every cell is
-    a whole number, float64 when every filled one is a number (the blanks NaN), else text."""
+def _column_text(values: list[object]) -> list[str]:
+    """A column's cells as written, by what pandas makes of the column: int64 when every cell is a
+    whole number, float64 when every filled one is a number (the blanks NaN), else text."""
     filled = [v for v in values if v is not None and v == v]  # NaN is blank
     if filled and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in filled):
         if len(filled) == len(values) and all(isinstance(v, int) for v in filled):
-            return str
-        return lambda v: "" if v is None or v != v else repr(float(v))  # type: ignore[arg-type]
-    return lambda v: "" if v is None else csv_safe(v) if isinstance(v, str) else str(v)
+            return list(map(str, values))
+        return ["" if v is None or v != v else repr(float(v)) for v in values]  # type: ignore[arg-type]
+    if all(type(v) is str for v in values):  # most text columns: no blank, nothing but text
+        return list(map(csv_safe, values))  # type: ignore[arg-type]
+    return ["" if v is None else csv_safe(v) if isinstance(v, str) else str(v) for v in values]

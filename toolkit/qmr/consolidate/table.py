@@ -134,6 +134,7 @@ class Travel:
 def _travel(indicator: Indicator, period: Period, actual: float | str | None,
             earlier: list[tuple[Period, PastValue]]) -> Travel:
     compared = period.same_quarter_last_year()
+    compared_label = compared.label  # worked out once: shown, and quoted in the note
     compared_actual = next((v.actual for p, v in earlier if p == compared and isinstance(v.actual, float)), None)
     numeric_actual = actual if isinstance(actual, float) else None
     # a year-to-date figure is only comparable with the same quarter of other years
@@ -142,10 +143,10 @@ def _travel(indicator: Indicator, period: Period, actual: float | str | None,
     recent = [v.actual for _, v in comparable if isinstance(v.actual, float)]
     return Travel(
         direction=direction(indicator, period.quarter, numeric_actual, compared_actual),
-        compared_period=compared.label,
+        compared_period=compared_label,
         compared_actual=compared_actual,
         direction_note=no_direction_reason(indicator, period.quarter, numeric_actual, compared_actual,
-                                           compared.label),
+                                           compared_label),
         trend=trend(indicator, period.quarter, numeric_actual, recent),
         year_to_date=(_year_to_date(period, numeric_actual, earlier)
                       if indicator.profile is Profile.DISCRETE else None),

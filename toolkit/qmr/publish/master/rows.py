@@ -89,30 +89,39 @@ class RowSheet(Worksheet):
             return
         if row > self.previous_row:
             self._write_single_row(row)  # out goes the row before, as any write to a new row does
-        number, letters, styles = row + 1, self._letters(len(values)), self.__dict__.setdefault("_styles", {})
-        cells: list[tuple[int, str]] = []
+        # the row number as text once, not formatted again for every cell
+        number, letters, styles = str(row + 1), self._letters(len(values)), self.__dict__.setdefault("_styles", {})
+        cells: list[str] = []
+        first = last = -1  # the columns of the first and the last cell written
         for col, value in enumerate(values):
             fmt = formats[col] if per_column else formats
             kind = type(value)
+            if kind is not str and isinstance(value, Enum):  # a status or a kind: its text
+                value = value.value
+                kind = type(value)
+            if (value is None or (kind is str and not value)) and not (blanks and fmt is not None):
+                continue  # nothing to show and no format to show: no cell
             # the common cells inline (text, a finite number, with a format): millions of them
-            if fmt is not None and (style := styles.get(id(fmt))) is not None:
-                if kind is str and value and _plain(value):
-                    cells.append((col, f'<c r="{letters[col]}{number}"{style} t="inlineStr">'
-                                       f"<is><t>{value}</t></is></c>"))
-                    continue
-                if (kind is float or kind is int) and math.isfinite(value):
-                    cells.append((col, f'<c r="{letters[col]}{number}"{style}><v>{value:.16G}</v></c>'))
+            if (style := styles.get(id(fmt))) is not None:
+                if kind is str:
+                    if value and _plain(value):
+                        cells.append(f'<c r="{letters[col]}{number}"{style} t="inlineStr"><is><t>{value}</t></is></c>')
+                        first, last = col if first < 0 else first, col
+                        continue
+                elif (kind is float or kind is int) and math.isfinite(value):
+                    cells.append(f'<c r="{letters[col]}{number}"{style}><v>{value:.16G}</v></c>')
+                    first, last = col if first < 0 else first, col
                     continue
             cell = self._cell(row, col, value, fmt, blanks)
             if cell is not None:
-                cells.append(cell)
+                cells.append(cell[1])
+                first, last = col if first < 0 else first, col
         if not cells:
             return
-        written = [col for col, cell in cells]
-        if self._check_dimensions(row, written[0]) or self._check_dimensions(row, written[-1]):
+        if self._check_dimensions(row, first) or self._check_dimensions(row, last):
             return
         self._write_row(row, None, self.row_info.get(row))
-        self.fh.write("".join(xml for col, xml in cells))
+        self.fh.write("".join(cells))
         self._xml_end_tag("row")
         # the row is written: the next write, to this row or the one below, starts a fresh one
         self.previous_row = row + 1

@@ -132,21 +132,21 @@ def _write_item_row(sheet: RowSheet, row: int, item: ReportedItem, columns: Sequ
     formats: list[object] = []
     texts = []  # each text column's value, computed once: for the cell and for the row's height
     for column in columns:
-        style = column.style
-        if style == "status":
-            values.append(item.status.value)
-            formats.append(styles.status)
-            continue
-        value = column.value(item, order)
-        values.append(value)
-        if style == "number":
-            formats.append(styles.for_unit(item.unit) if _is_number(value) else styles.text)
-        elif style == "arrow":
-            formats.append(styles.center)
-        else:
+        style = column.style  # the commonest first: a text column
+        if style == "text":
+            value = column.value(item, order)
             formats.append(styles.text)
-            if style == "text":
-                texts.append((value, column.width, False))
+            texts.append((value, column.width, False))
+        elif style == "status":
+            value = item.status.value
+            formats.append(styles.status)
+        elif style == "number":
+            value = column.value(item, order)
+            formats.append(styles.for_unit(item.unit) if _is_number(value) else styles.text)
+        else:
+            value = column.value(item, order)
+            formats.append(styles.center if style == "arrow" else styles.text)
+        values.append(value)
     sheet.set_row(row, fitted_height(texts), None, options)
     sheet.write_cells(row, values, formats)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr import statuses as colours
-from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, levels_used
+from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, Team, levels_used
 from qmr.statuses import SEVERITY_COLOURS
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
@@ -192,27 +192,50 @@ def wrapped_lines(text: str, width: float, bold: bool = False, per_unit: float =
     """How many lines a wrapped cell of this column width needs, by greedy word wrap, for text of
     `per_unit` characters per width unit. Generous rather than short: a row too short for its text
     runs into the next one in print."""
-    capacity = max(1, int(width * per_unit * (BOLD_WIDER if bold else 1)))
+    return _lines(text, max(1, int(width * per_unit * (BOLD_WIDER if bold else 1))))
+
+
+def _lines(text: str, capacity: int) -> int:
     if "\n" not in text and _fits(text, capacity):  # most cells: one line, without splitting them
         return 1
-    lines = 0
-    for paragraph in text.split("\n"):
-        if _fits(paragraph, capacity):
-            lines += 1
+    return sum(_paragraph_lines(paragraph, capacity) for paragraph in text.split("\n"))
+
+
+def _paragraph_lines(paragraph: str, capacity: int) -> int:
+    if _fits(paragraph, capacity):
+        return 1
+    if "/" in paragraph or "\\" in paragraph or "  " in paragraph or paragraph[0] == " " or paragraph[-1] == " ":
+        return _word_by_word(paragraph, capacity)
+    # Words apart by one space each (most commentary): a line ends at the last space within reach,
+    # found in one search, instead of adding up the words one by one.
+    count, start, end = 1, 0, len(paragraph)
+    while end - start > capacity:
+        space = paragraph.rfind(" ", start, start + capacity + 1)
+        if space > start:
+            count, start = count + 1, space + 1
             continue
-        count, used = 1, 0
-        for size in map(len, _BREAKS.split(paragraph)):
-            if used and used + 1 + size <= capacity:
-                used += 1 + size
-            elif used:
-                count, used = count + 1, size
-            else:
-                used = size
-            if used > capacity:  # a word longer than the line breaks anywhere, a line at a time
-                extra = (used - 1) // capacity
-                count, used = count + extra, used - extra * capacity
-        lines += count
-    return lines
+        # a word longer than the line breaks anywhere, a line at a time; its rest starts the next line
+        word = paragraph.find(" ", start)
+        extra = ((end if word < 0 else word) - start - 1) // capacity
+        count, start = count + extra, start + extra * capacity
+    return count
+
+
+def _word_by_word(paragraph: str, capacity: int) -> int:
+    """The greedy wrap of a paragraph, word by word: each break after a slash, or a space, counts
+    as one character."""
+    count, used = 1, 0
+    for size in map(len, _BREAKS.split(paragraph)):
+        if used and used + 1 + size <= capacity:
+            used += 1 + size
+        elif used:
+            count, used = count + 1, size
+        else:
+            used = size
+        if used > capacity:  # a word longer than the line breaks anywhere, a line at a time
+            extra = (used - 1) // capacity
+            count, used = count + extra, used - extra * capacity
+    return count
 
 
 def fitted_height(cells: Iterable[tuple[object, float, bool]]) -> float | None:
@@ -220,14 +243,27 @@ def fitted_height(cells: Iterable[tuple[object, float, bool]]) -> float | None:
 
     Set explicitly because LibreOffice does not re-fit row heights when it opens an xlsx, and a
     cut-off commentary is worse than a slightly generous row in Excel."""
-    lines = max((wrapped_lines(text, width, bold) for text, width, bold in cells if isinstance(text, str)),
-                default=1)
+    lines = 1
+    for text, width, bold in cells:  # wrapped_lines of each text, without a call for the short ones
+        if isinstance(text, str):
+            capacity = max(1, int(width * ARIAL_10_PER_UNIT * (BOLD_WIDER if bold else 1)))
+            if len(text) > capacity // 2 or "\n" in text:  # at most half a line fits whatever it holds
+                lines = max(lines, _lines(text, capacity))
     return None if lines <= 1 else LINE_HEIGHT * lines + 3
 
 
 def natural_key(text: str) -> tuple[object, ...]:
     """'BPR1.2' before 'BPR1.10': digits compare as numbers (split alternates text, number)."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower()))
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text.lower()))
+
+
+_DIGITS = re.compile(r"(\d+)")  # compiled once: every item's key splits its ref
+
+
+def _units_of(level: Level, units: Iterable[Team | ReportedItem]) -> Iterator[str]:
+    """`level.of` each team or item, the enum's lookups made once."""
+    field, none = level.value, level.none_label
+    return (getattr(unit, field) or none for unit in units)
 
 
 def department_of(item: ReportedItem) -> str:
@@ -253,8 +289,7 @@ class Ordering:
     def __init__(self, plan: Plan, items: Sequence[ReportedItem]) -> None:
         # a register naming no level at all still gets one group, "Teams outside a department", as before
         self.levels: tuple[Level, ...] = levels_used(plan.teams) or (Level.DEPARTMENT,)
-        self.units = {level: ranked((level.of(t) for t in plan.teams), (level.of(i) for i in items))
-                      for level in Level}
+        self.units = {level: ranked(_units_of(level, plan.teams), _units_of(level, items)) for level in Level}
         self.departments = self.units[Level.DEPARTMENT]
         self.teams = ranked((t.code for t in plan.teams), (i.team for i in items))
         self.objectives = ranked((o.ref for o in plan.objectives), (i.objective_ref for i in items))
@@ -266,15 +301,20 @@ class Ordering:
         # each item's key, computed once: every sheet sorts by it. The item is kept beside its key, so
         # the id stays that item's while the entry exists.
         self._keys: dict[int, tuple[ReportedItem, tuple[object, ...]]] = {}
+        # Level.of for each level used, without the enum's lookups: every item row asks
+        self._fields = tuple((level.value, level.none_label) for level in self.levels)
+        self._ranks = tuple(self.units[level] for level in self.levels)
 
     def path(self, item_or_code: ReportedItem | str) -> tuple[str, ...]:
         """The units an item (or a team) sits in at each level used, widest first."""
         unit = self._teams.get(item_or_code) if isinstance(item_or_code, str) else item_or_code
-        return tuple(level.of(unit) if unit is not None else level.none_label for level in self.levels)
+        if unit is None:
+            return tuple(none for field, none in self._fields)
+        return tuple(getattr(unit, field) or none for field, none in self._fields)
 
     def path_key(self, item_or_code: ReportedItem | str) -> tuple[int, ...]:
-        return tuple(self.units[level].get(name, len(self.units[level]))
-                     for level, name in zip(self.levels, self.path(item_or_code), strict=True))
+        return tuple(ranks.get(name, len(ranks))
+                     for ranks, name in zip(self._ranks, self.path(item_or_code), strict=True))
 
     def item_key(self, item: ReportedItem) -> tuple[object, ...]:
         """Units in the register's order at each level used, then team, then ref ('1.2' before '1.10')."""

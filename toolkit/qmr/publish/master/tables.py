@@ -95,9 +95,14 @@ def write_data(sheet: RowSheet, items: Sequence[ReportedItem], styles: Styles, f
     values_of = attrgetter(*DATA_HEADERS)
     for row, item in enumerate(items, start=1):
         sheet.write_cells(row, values_of(item), fmt, blanks=False)
-    widths = [data_width(header, map(str, map(attrgetter(header), items))) for header in DATA_HEADERS]
+    widths = [data_width(header, _texts(map(attrgetter(header), items))) for header in DATA_HEADERS]
     _finish(sheet, "qmr_data", DATA_HEADERS, len(items), widths, styles, footer,
             status_col=DATA_COLUMNS.index("status"))
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """Each value as str() writes it; a text is its own (most of a Data column's cells: no call)."""
+    return [value if type(value) is str else str(value) for value in values]
 
 
 def data_width(header: str, values: Iterable[str]) -> float:
