@@ -16,7 +16,7 @@ from qmr.model import Polarity, Team, fingerprint_of
 from qmr.normalise import text as cell_text
 from qmr.plan.layout import MILESTONES, header_key
 from qmr.plan.problems import Findings
-from qmr.plan.rows import plain_text, same_key
+from qmr.plan.rows import Row, plain_text, same_key
 from qmr.plan.sheets import _picker, read_sheet
 from qmr.plan.values import financial_year, parse_due
 
@@ -28,6 +28,11 @@ CELL_TEXT = st.lists(st.one_of(st.text(max_size=6), SPACES), max_size=8).map("".
 @given(CELL_TEXT)
 def test_text_cells_are_tidied_as_normalise_text_would(value: str) -> None:
     assert plain_text(value) == " ".join(cell_text(value).split())
+
+
+@given(st.one_of(CELL_TEXT, st.none(), st.booleans(), st.floats(), st.integers(), st.dates()))
+def test_a_rows_text_is_its_cells_plain_text(value: object) -> None:
+    assert Row("Teams", 2, {"code": value}, {"code": "A"}).text("code") == plain_text(value)
 
 
 def test_other_cells_keep_their_own_text() -> None:

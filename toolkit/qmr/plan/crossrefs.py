@@ -94,16 +94,17 @@ def link_tokens(row: Row) -> list[str]:
 _LINK_SEPARATORS = re.compile(r"[,;\r\n]+")
 
 
-def id_or_new(reading: Reading, row: Row, used: set[str], prefix: str, what: str, links: str) -> str:
+def id_or_new(reading: Reading, row: Row, ids: Ids, objective: Objective | None, what: str) -> str:
     """The row's ID, or the next free `prefix<n>` (with a warning) when it has none."""
     if row.raw("id") is not None:
         return ident(reading, row, "id")
+    used, prefix = ids.used, ids.prefix.format(objective=objective.ref if objective else "")
     number = 1
     while same_key(f"{prefix}{number}") in used:
         number += 1
     new = f"{prefix}{number}"
     used.add(same_key(new))
-    reading.add("id-generated", row, "id", what=what, ident=new, links=links)
+    reading.add("id-generated", row, "id", what=what, ident=new, links=ids.links)
     return new
 
 
@@ -147,8 +148,7 @@ def item_rows(reading: Reading, rows: list[Row], sheet: Sheet, what: str, *,
                 continue
         ident = ""
         if ids is not None:
-            prefix = ids.prefix.format(objective=objective.ref if objective else "")
-            ident = id_or_new(reading, row, ids.used, prefix, what, ids.links)
+            ident = id_or_new(reading, row, ids, objective, what)
             if duplicate(reading, seen, row, "id", ident, f"{what} ID"):
                 continue
         team = (objective.team if objective is not None and row.raw("team") is None

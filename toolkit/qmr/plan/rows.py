@@ -28,7 +28,10 @@ class Row:
         return self.values.get(key)
 
     def text(self, key: str) -> str:
-        return plain_text(self.values.get(key))
+        value = self.values.get(key)
+        if type(value) is str:  # plain_text's first case, without the call: most cells are text
+            return " ".join(value.split())
+        return plain_text(value)
 
 
 @dataclass

@@ -178,7 +178,7 @@ def read_sheet(book: CalamineWorkbook, path: Path, actual: str, sheet: Sheet, ou
     for number, raw in enumerate(grid[header_at + 1 :], start=header_row + 1):
         # blanks (a cell of spaces too) as None: inlined is_blank, as this runs for every cell
         values = [None if isinstance(v, str) and not v.strip() else v for v in pick(raw)]
-        if any(v is not None for v in values):
+        if values.count(None) < len(values):  # cell values are never == None unless None
             rows.append(Row(sheet.name, number, dict(zip(keys, values, strict=True)), letters))
     for key, problem in OPTIONAL_MATTERS.get(sheet.name, {}).items():
         if rows and key not in letters:
