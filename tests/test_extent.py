@@ -5,6 +5,7 @@ tag walked in order). Every spelling of the same far-away cell is caught, across
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 import pytest
@@ -115,3 +116,93 @@ def test_a_sheet_kept_where_no_program_puts_one_is_refused() -> None:
     check = check_package(moved.getvalue())
     assert check.problem is not None and check.problem.code == "workbook-corrupt"
     assert "worksheets/a/sheet1.dat" in check.problem.message
+
+
+# The quick paths (a sheet's plainly written tags measured by their own regexes; a plain part unpacked
+# straight from the package's bytes) must give what the general paths give, on any input.
+
+_PLAIN = ['<row r="{n}">', '</row>', '<c r="{col}{n}" t="s"><v>1</v></c>', '<c r="{col}{n}"/>',
+          '<row r="{n}" spans="1:3">', '<dimension ref="A1:{col}{n}"/>', '<dimension ref="{col}{n}"/>']
+_PIECES = [*_PLAIN, "<c/>", "<row>",
+           '<x:row r="{n}">', '<x:c r="{col}{n}"/>', '<c s="1" r="{col}{n}"/>', '<c r=" ${col}${n} "/>',
+           '<c r="{low}{n}"/>', '<row r="{n}x">', '<c r="{col}{n}" <c r="ZZ9">',
+           '<c r="{col}{n}" <row r="{n}">', '<row r="{n}" <c r="ZZ{n}">', '<dimension ref="A1" <c r="ZZ{n}">',
+           "<rowBreaks>", "<cols><col/>",
+           '<c r="{col}123456789"/>', "<![CDATA[ <c r=\"{col}{n}\"> ]]>", '<dimension r="{col}{n}"/>',
+           "<is><t>a:c b</t></is>", '<c r=\'{col}{n}\'/>', "<v>{n}</v>", '<row r="0{n}">']
+
+
+def _random_sheet(rng: random.Random) -> bytes:
+    def piece() -> str:
+        column = "".join(rng.choice("ABCXYZ") for _ in range(rng.randint(1, 4)))
+        return rng.choice(_PIECES).format(n=rng.randint(0, 2_000_000), col=column, low=column.lower())
+    odd = rng.choice([0, 0.01, 0.05, 0.2])  # how many tags are spelled otherwise: often none, so both paths run
+    body = []
+    for _ in range(rng.randint(0, 60)):
+        body.append(piece() if rng.random() < odd else
+                    rng.choice(_PLAIN).format(n=rng.randint(1, 24), col=rng.choice("ABCDE"), low="a"))
+    return ('<worksheet><sheetData>' + "".join(body) + '</sheetData></worksheet>').encode()
+
+
+def _scanned(data: bytes, chunk: int, quick: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    with monkeypatch.context() as patch:
+        if not quick:
+            patch.setattr(extent._Scanner, "_written_plainly", lambda self, buffer: False)
+        scanner = extent._Scanner()
+        states = []
+        for at in range(0, len(data), chunk):
+            try:
+                scanner.feed(data[at:at + chunk])
+            except ValueError as error:
+                states.append(("refused", str(error)))
+                break
+            states.append((scanner.declared, scanner.seen, scanner._row, scanner._column, scanner._tail))
+        return states
+
+
+def test_plainly_written_tags_are_measured_as_the_general_scan_measures_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(20261202)
+    for _ in range(3000):
+        data, chunk = _random_sheet(rng), rng.choice([17, 40, 99, 1 << 16])
+        assert _scanned(data, chunk, True, monkeypatch) == _scanned(data, chunk, False, monkeypatch), (data, chunk)
+
+
+def _damaged(package: bytes, rng: random.Random) -> bytes:
+    """The package with one thing wrong: a byte of a local header, of the data, or of the directory."""
+    data = bytearray(package)
+    directory = data.rfind(b"PK\x01\x02")
+    fields = [at for at in range(len(data)) if data[at:at + 4] in (b"PK\x03\x04", b"PK\x01\x02")]
+    at = rng.choice(fields) + rng.randint(4, 45) if rng.random() < 0.6 else rng.randrange(max(1, directory))
+    data[min(at, len(data) - 1)] ^= 1 << rng.randint(0, 7)
+    return bytes(data)
+
+
+def _sample_package(rng: random.Random) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        sheet = _random_sheet(rng)
+        package.writestr("[Content_Types].xml", b"<Types>sheet.macroEnabled.main+xml</Types>", zipfile.ZIP_DEFLATED)
+        package.writestr("xl/workbook.xml", b"<workbook/>", zipfile.ZIP_DEFLATED)
+        package.writestr("xl/_rels/workbook.xml.rels", b'<Relationships><Relationship Type="x/worksheet" '
+                         b'Target="worksheets/sheet1.xml"/></Relationships>', rng.choice([0, 8]))
+        package.writestr("xl/worksheets/sheet1.xml", sheet, rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+        if rng.random() < 0.3:  # a second part of the same name: zipfile reads the last by name
+            package.writestr("xl/_rels/workbook.xml.rels", b'<Relationships><Relationship Type="x/worksheet" '
+                             b'Target="/xl/worksheets/a/b.dat"/></Relationships>')
+    return buffer.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_parts_unpacked_from_the_bytes_give_what_zipfile_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Damaged headers, data, CRCs and sizes are found as zipfile finds them (the quick path only takes
+    what zipfile would read without complaint)."""
+    rng = random.Random(7)
+    limits = SheetLimits(max_rows=25, max_columns=5, max_cells=100)
+    for _ in range(1500):
+        package = _sample_package(rng)
+        data = package if rng.random() < 0.2 else _damaged(package, rng)
+        quick = check_package(data, limits)
+        with monkeypatch.context() as patch:
+            patch.setattr(extent._Parts, "plain", lambda self, info: None)
+            general = check_package(data, limits)
+        assert quick == general, data

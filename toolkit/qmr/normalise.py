@@ -42,6 +42,8 @@ def is_blank(value: object) -> bool:
 
 def text(value: object) -> str:
     """A cell as text, as the clerk sees it: numbers without a spurious .0, dates as ISO."""
+    if type(value) is str:  # most cells: what the last line gives, without the type tests before it
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -73,14 +75,16 @@ def status_words(done_counts: bool = False) -> dict[str, Status]:
     return words | _DONE_WORDS if done_counts else words
 
 
+_EXACT_STATUSES = {s.value: s for s in Status if s is not Status.MISSING}  # as the dropdown offers them
+
+
 def status(value: object, done_counts: bool = False) -> Normalised:
     """`g`, ` green `, `GREEN` -> Green; `Complete` -> Green where `done_counts`. Blank -> None with no
     note (the caller decides Missing)."""
     if is_blank(value):
         return Normalised(None)
-    exact = {s.value: s for s in Status if s is not Status.MISSING}
-    if value in exact:
-        return Normalised(exact[value])  # type: ignore[index]
+    if value in _EXACT_STATUSES:
+        return Normalised(_EXACT_STATUSES[value])  # type: ignore[index]
     raw = value if isinstance(value, str) else text(value)  # keep the spaces: " Green " is a correction
     found = status_words(done_counts).get(" ".join(raw.lower().split()))
     if found is None:

@@ -26,9 +26,8 @@ RowOwners = dict[str, frozenset[str]]  # row key -> the teams whose return has t
 def row_owners(plan: Plan, period: Period) -> RowOwners:
     owners: dict[str, set[str]] = {}
     for team in plan.teams:
-        for _, rows in layout.sheets_for(plan.for_team(team.code), period):
-            for row in rows:
-                owners.setdefault(row.key, set()).add(team.code)
+        for _, key in layout.row_keys(plan.for_team(team.code), period):
+            owners.setdefault(key, set()).add(team.code)
     return {key: frozenset(teams) for key, teams in owners.items()}
 
 

@@ -44,8 +44,8 @@ def judge(
     team = workbook.identity.team
     file = workbook.file
     findings: list[Finding] = []
-    expected = expected_rows(plan, team, period)
     team_plan = plan.for_team(team)
+    expected = {key: sheet for sheet, key in layout.row_keys(team_plan, period)}  # where each row belongs
     indicators = {i.ref: i for i in team_plan.indicators}
     previous = {key: [value for _, value in values]
                 for (owner, key), values in (earlier or {}).items() if owner == team}
@@ -66,8 +66,7 @@ def judge(
                 f"{period.label}; its row is ignored", "Nothing to do unless the register is wrong.",
                 file, row.sheet, row.cell("ref"), team, "row-not-in-register"))
             continue
-        sheet, _ = expected[row.key]
-        judged, row_findings = judge_row(row, sheet, period, indicators, previous, file, team)
+        judged, row_findings = judge_row(row, expected[row.key], period, indicators, previous, file, team)
         items[row.key] = judged
         findings.extend(row_findings)
 

@@ -12,13 +12,16 @@ what each declares); an .xls is no zip, and returns.formats measures it.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Protocol
 
 from qmr.cells import column_number
@@ -35,6 +38,13 @@ _PLACED_TAG = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b"""
                          rb"""(?:\s+(?:r|ref)\s*=\s*["']((?:\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*(?=["']))?[^"'>]*)["'])?"""
                          rb"""[^>]*>""")
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# The same tags as Excel, LibreOffice and openpyxl spell them, `<row r="7" ...>`, `<c r="B7" ...>` and
+# `<dimension ref="A1:K20"/>`, up to their `>` with no `<` on the way; a tag of the name spelled any
+# other way matches its name alone, its groups empty.
+_PLAIN_ROW = re.compile(rb"""<row\b(?: r="([0-9]+)"[^<>]*>)?""")
+_PLAIN_CELL = re.compile(rb"""<c\b(?: r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*>)?""")
+_PLAIN_DIMENSION = re.compile(rb"""<dimension\b(?: ref=("[^"'<>]*")[^<>]*>)?""")
+_PREFIXED_NAME = re.compile(rb":(?:row|c|dimension)\b")  # what any `<x:row`, `<x:c`, `<x:dimension` holds
 
 
 @dataclass(frozen=True)
@@ -101,26 +111,104 @@ def check_package(data: bytes, limits: SheetLimits = SheetLimits()) -> PackageCh
     vba = web = macro_enabled = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = _Parts(data, package)
             for info in package.infolist():
                 vba = vba or info.filename.lower().endswith("vbaproject.bin")
                 if _LINK_RELS.match(info.filename) and info.file_size <= MAX_LINK_PART_BYTES:
-                    links += [t.decode("utf-8", "replace") for t in _TARGET.findall(package.read(info))]
+                    links += [t.decode("utf-8", "replace") for t in _TARGET.findall(parts.read(info))]
                     continue
                 if info.filename == "[Content_Types].xml" and info.file_size <= MAX_LINK_PART_BYTES:
-                    macro_enabled = _MACRO_ENABLED in package.read(info)
+                    macro_enabled = _MACRO_ENABLED in parts.read(info)
                     continue
-                problem, calls = _check_part(package, info, limits)
+                problem, calls = _check_part(parts, info, limits)
                 web = web or calls
                 if problem:
                     return PackageCheck(problem)
-            stray = _unscanned_sheet(package)
+            stray = _unscanned_sheet(parts)
             if stray:
                 return PackageCheck(stray)
-            kind = package_kind(set(package.namelist()), macro_enabled)
+            kind = package_kind(parts.names, macro_enabled)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as error:
         return PackageCheck(PackageProblem("workbook-corrupt", f"the workbook is damaged ({_short(error)})"))
     return PackageCheck(None, kind, vba, tuple(dict.fromkeys(links)), web)
+
+
+class _Parts:
+    """A package's parts, unpacked straight from its bytes where zipfile would give exactly those bytes
+    without complaint (most of reading a small part through zipfile was its per-part machinery); any
+    part that is not so plain (damaged, encrypted, overlapping another, compressed otherwise, big) is
+    read through zipfile, which raises what is wrong with it. Keeps the workbook's relationships, read
+    while checking, for the look at where its sheets are."""
+
+    def __init__(self, data: bytes, package: zipfile.ZipFile) -> None:
+        self.data = data
+        self.package = package
+        self.names = set(package.namelist())
+        self.kept: dict[str, tuple[zipfile.ZipInfo, bytes]] = {}  # the workbook's relationships, by name
+        # where each part's room ends: the next part's header, or the central directory (a part
+        # running past it overlaps another, which newer zipfiles refuse: left to zipfile to judge)
+        self._ends: dict[int, int] = {}
+        end = package.start_dir
+        for info in sorted(package.filelist, key=lambda info: info.header_offset, reverse=True):
+            self._ends[id(info)] = end
+            end = info.header_offset
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The whole part, as `ZipFile.read` gives it (and raising what it raises)."""
+        content = self.plain(info)
+        return self.package.read(info) if content is None else content
+
+    def plain(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The part's bytes, or None when zipfile must read it: None unless the local header agrees
+        with the directory as zipfile checks it, and the bytes inflate completely to the declared
+        size with the declared CRC (then zipfile's stream gives these very bytes)."""
+        if (info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                or info.flag_bits & _UNREADABLE_FLAGS or info.file_size > WHOLE_PART_BYTES):
+            return None
+        at = info.header_offset
+        header = self.data[at:at + _LOCAL_HEADER.size]
+        if len(header) != _LOCAL_HEADER.size:
+            return None
+        signature, _, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        name_at = at + _LOCAL_HEADER.size
+        name = _part_name(self.data[name_at:name_at + name_length], flags)
+        start = name_at + name_length + extra_length
+        if (signature != zipfile.stringFileHeader or name != info.orig_filename
+                or start + info.compress_size > self._ends.get(id(info), -1)):
+            return None
+        raw = self.data[start:start + info.compress_size]
+        content = raw if info.compress_type == zipfile.ZIP_STORED else _inflated(raw, info.file_size)
+        if content is None or len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+            return None
+        return content
+
+
+_LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
+_UNREADABLE_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, compressed patch data, strong encryption: zipfile's refusals
+_UTF8_NAME = 0x800
+WHOLE_PART_BYTES = 4 * 1024 * 1024  # a part up to this is unpacked whole; a bigger one is streamed
+
+
+def _part_name(name: bytes, flags: int) -> str | None:
+    """A local header's part name, decoded as zipfile decodes it (ASCII reads the same in both of its
+    encodings, and is what every spreadsheet program writes); None when it cannot be."""
+    if name.isascii():
+        return name.decode("ascii")
+    try:
+        return name.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+    except UnicodeDecodeError:
+        return None
+
+
+def _inflated(raw: bytes, size: int) -> bytes | None:
+    """`raw` inflated, when it is one complete deflate stream of no more than `size` bytes."""
+    inflater = zlib.decompressobj(-15)
+    try:
+        content = inflater.decompress(raw, size + 1)  # one byte past the size says it lies
+    except zlib.error:
+        return None
+    return content if inflater.eof else None
 
 
 _WORKBOOK_RELS = ("xl/_rels/workbook.xml.rels", "xl/_rels/workbook.bin.rels")
@@ -130,14 +218,17 @@ _TARGET_ATTR = re.compile(rb"""\bTarget\s*=\s*["']([^"']*)["']""")
 _SHEET_TYPES = (b"/worksheet", b"/dialogsheet", b"/macrosheet", b"/xlMacrosheet", b"/xlIntlMacrosheet")
 
 
-def _unscanned_sheet(package: zipfile.ZipFile) -> PackageProblem | None:
+def _unscanned_sheet(parts: _Parts) -> PackageProblem | None:
     """A sheet the workbook keeps somewhere the scan does not measure (a reader opens whatever part
     the workbook's relationships name): refused rather than read unmeasured."""
-    names = set(package.namelist())
     for rels in _WORKBOOK_RELS:
-        if rels not in names or package.getinfo(rels).file_size > MAX_LINK_PART_BYTES:
+        if rels not in parts.names:
             continue
-        for attributes in _RELATIONSHIP.findall(package.read(rels)):
+        info = parts.package.getinfo(rels)  # of parts named alike, the last: what zipfile reads by name
+        if info.file_size > MAX_LINK_PART_BYTES:
+            continue
+        kept_info, content = parts.kept.get(rels, (None, b""))
+        for attributes in _RELATIONSHIP.findall(content if kept_info is info else parts.package.read(rels)):
             kind, target = _TYPE_ATTR.search(attributes), _TARGET_ATTR.search(attributes)
             if not kind or not target or not kind.group(1).endswith(_SHEET_TYPES):
                 continue
@@ -162,7 +253,7 @@ def package_problem(data: bytes, limits: SheetLimits = SheetLimits()) -> Package
     return check_package(data, limits).problem
 
 
-def _check_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: SheetLimits
+def _check_part(parts: _Parts, info: zipfile.ZipInfo, limits: SheetLimits
                 ) -> tuple[PackageProblem | None, bool]:
     if info.is_dir():
         return None, False
@@ -170,16 +261,30 @@ def _check_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: SheetLi
         return PackageProblem("sheet-too-large", f"part {info.filename} unpacks to "
                               f"{info.file_size // (1024 * 1024):,} MB, more than qmr reads", info.filename), False
     scanner = _scanner_for(info.filename)
+    content = parts.plain(info)
+    if content is not None and info.filename in _WORKBOOK_RELS:
+        parts.kept[info.filename] = info, content
+    if content is None:
+        with parts.package.open(info) as stream:  # reading to the end checks the CRC and the declared size
+            return _scan(info.filename, scanner, iter(lambda: stream.read(CHUNK), b""), limits)
+    if scanner is None:
+        return None, False
+    # the chunks zipfile's stream gives, read CHUNK bytes at a time
+    return _scan(info.filename, scanner, (content[at:at + CHUNK] for at in range(0, len(content), CHUNK)), limits)
+
+
+def _scan(part: str, scanner: _Scanner | OdsScanner | XlsbScanner | None, chunks: Iterator[bytes],
+          limits: SheetLimits) -> tuple[PackageProblem | None, bool]:
+    """Feed a part's chunks to its scanner (if it has one) until it proves too large; whether it calls the web."""
     calls = False
-    with package.open(info) as stream:  # reading to the end checks the CRC and the declared size
-        while chunk := stream.read(CHUNK):
-            if scanner is None:
-                continue
-            scanner.feed(chunk)
-            calls = calls or _calls_web(chunk)
-            problem = too_large(info.filename, scanner, limits)
-            if problem:
-                return problem, calls
+    for chunk in chunks:
+        if scanner is None:
+            continue
+        scanner.feed(chunk)
+        calls = calls or _calls_web(chunk)
+        problem = too_large(part, scanner, limits)
+        if problem:
+            return problem, calls
     return None, calls
 
 
@@ -230,9 +335,36 @@ class _Scanner:
 
     def feed(self, chunk: bytes) -> None:
         buffer, self._tail = whole_tags(self._tail, chunk)
-        if not self._measure(_PLACED_TAG.findall(buffer)):
+        if not self._written_plainly(buffer) and not self._measure(_PLACED_TAG.findall(buffer)):
             for match in _TAG.finditer(buffer):
                 self._tag(match.group(1), _REF_ATTR.search(match.group(2)))
+
+    def _written_plainly(self, buffer: bytes) -> bool:
+        """Grow the extents as `_measure` would, when every row, cell and dimension tag in `buffer` is
+        spelled as Excel, LibreOffice and openpyxl write it (False, nothing changed, when one is not).
+        Each name is looked for by its own literal start, which the regex engine finds far faster than
+        `_PLACED_TAG`'s optional prefix at every `<`. Then the tags `_PLACED_TAG` finds are exactly
+        these: none is prefixed (no `:row`, `:c` or `:dimension` anywhere), each runs to the first `>`
+        after it with no `<` inside, so none hides another, and each names its place first."""
+        if _PREFIXED_NAME.search(buffer):
+            return False
+        rows, cells = _PLAIN_ROW.findall(buffer), _PLAIN_CELL.findall(buffer)
+        dimensions = _PLAIN_DIMENSION.findall(buffer)
+        if b"" in rows or (b"", b"") in cells or b"" in dimensions:  # a tag spelled otherwise
+            return False
+        if rows:  # where the last tag leaves off: the last row, then the cells after it (each `<c r="`)
+            self._row, self._column = int(rows[-1]), 0
+            after = cells[len(cells) - buffer.count(b'<c r="', buffer.rfind(b'<row r="')):]
+        else:
+            after = cells
+        if after:
+            self._row = max(self._row, *map(int, set(map(itemgetter(1), after))))
+            self._column = _column(after[-1][0])
+        furthest = max(map(int, {*rows, *map(itemgetter(1), cells)}), default=0)
+        self.seen = self.seen.grow(max(furthest, 1 if cells else 0), max(map(_column, dict(cells)), default=0))
+        for value in dimensions:  # its own extent, wherever it comes
+            self._dimension(value[1:-1].decode("ascii", "replace"))
+        return True
 
     def _measure(self, tags: list[tuple[bytes, bytes, bytes, bytes]]) -> bool:
         """Grow the extents from `tags` when every row and cell among them names its place (False,
@@ -430,6 +562,12 @@ def _xlsb_header(buffer: bytes, at: int) -> tuple[int, int, int] | None:
                 break
         values.append(value)
     return values[0], values[1], at
+
+
+@functools.cache
+def _column(letters: bytes) -> int:
+    """The number of a column's letters (a return has a dozen columns: each is worked out once)."""
+    return column_number(letters.decode())
 
 
 def _cell(ref: str) -> tuple[int, int] | None:

@@ -7,8 +7,10 @@ Bump FORMAT_VERSION whenever a position changes; the reader refuses versions it 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from qmr.cells import column_letter
 from qmr.model import (
@@ -100,6 +102,12 @@ class ItemSheet:
     kind: Kind
     fields: tuple[Field, ...]
     ref_field: str  # the visible column holding the item's own ref, compared with the row keys
+    # each field's column letters, worked out once: every finding about a row names its cells
+    _letters: dict[str, str] = dataclasses.field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        letters = {f.key: column_letter(n) for n, f in reversed(list(enumerate(self.fields, start=1)))}
+        object.__setattr__(self, "_letters", letters)  # the first of a repeated key, as index() finds
 
     def index(self, key: str) -> int:
         """1-based column number of a field."""
@@ -109,7 +117,10 @@ class ItemSheet:
         raise KeyError(key)
 
     def letter(self, key: str) -> str:
-        return column_letter(self.index(key))
+        try:
+            return self._letters[key]
+        except KeyError:
+            raise KeyError(key) from None
 
     def cell(self, key: str, row: int) -> str:
         return f"{self.letter(key)}{row}"
@@ -235,8 +246,11 @@ NARRATIVE_LETTERS = tuple(column_letter(n) for n in range(1, len(NARRATIVE_FIELD
 
 def progress_choices(sheet: ItemSheet, period: Period) -> tuple[str, ...]:
     """The dropdown offered in a sheet's Progress column: no Amber for milestones at year end."""
-    statuses = YEAR_END_MILESTONE if sheet.kind is Kind.MILESTONE and period.year_end else REPORTABLE
-    return tuple(s.value for s in statuses)
+    return _YEAR_END_CHOICES if sheet.kind is Kind.MILESTONE and period.year_end else _REPORTABLE_CHOICES
+
+
+_REPORTABLE_CHOICES = tuple(s.value for s in REPORTABLE)
+_YEAR_END_CHOICES = tuple(s.value for s in YEAR_END_MILESTONE)
 
 
 def done_counts(sheet: ItemSheet) -> bool:
@@ -291,34 +305,52 @@ def is_row_key(key: str, kind: Kind, ref: str) -> bool:
 
 
 def _keyed(kind: Kind, items: list[tuple[str, dict[str, object]]]) -> list[Row]:
+    return [Row(key, values) for key, (_, values) in zip(_keys(kind, [ref for ref, _ in items]), items, strict=True)]
+
+
+def _keys(kind: Kind, refs: list[str]) -> list[str]:
     seen: dict[str, int] = {}
-    rows = []
-    for ref, values in items:
+    keys = []
+    for ref in refs:
         seen[ref] = seen.get(ref, 0) + 1
-        rows.append(Row(row_key(kind, ref, seen[ref]), values))
-    return rows
+        keys.append(row_key(kind, ref, seen[ref]))
+    return keys
 
 
 def _blank(value: object) -> object:
     return "" if value is None else value
 
 
+def _due(sheet: ItemSheet, plan: TeamPlan, period: Period) -> list[tuple[str, object]]:
+    """(ref, register item) for each row a team's return has on one item sheet, in register order."""
+    if sheet.kind is Kind.MILESTONE:
+        return [(m.id, m) for m in plan.milestones]
+    if sheet.kind is Kind.INDICATOR:
+        return [(i.ref, i) for i in plan.indicators if i.due_in(period.quarter)]
+    if not period.half_year:
+        return []
+    if sheet.kind is Kind.RISK:
+        return [(r.objective_ref, r) for r in plan.risks]
+    return [(e.id, e) for e in plan.equality]
+
+
 def sheet_rows(sheet: ItemSheet, plan: TeamPlan, period: Period) -> list[Row]:
     """The rows a team's return has on one item sheet, in register order (empty if not due)."""
     titles = plan.objective_titles
-    builders: dict[Kind, Callable[[], list[tuple[str, dict[str, object]]]]] = {
-        Kind.MILESTONE: lambda: [(m.id, _milestone_values(m, titles)) for m in plan.milestones],
-        Kind.INDICATOR: lambda: [
-            (i.ref, _indicator_values(i, period)) for i in plan.indicators if i.due_in(period.quarter)
-        ],
-        Kind.RISK: lambda: [(r.objective_ref, _risk_values(r, titles)) for r in plan.risks]
-        if period.half_year
-        else [],
-        Kind.EQUALITY: lambda: [(e.id, _equality_values(e)) for e in plan.equality]
-        if period.half_year
-        else [],
+    values: dict[Kind, Callable[[Any], dict[str, object]]] = {
+        Kind.MILESTONE: lambda m: _milestone_values(m, titles),
+        Kind.INDICATOR: lambda i: _indicator_values(i, period),
+        Kind.RISK: lambda r: _risk_values(r, titles),
+        Kind.EQUALITY: _equality_values,
     }
-    return _keyed(sheet.kind, builders[sheet.kind]())
+    return _keyed(sheet.kind, [(ref, values[sheet.kind](item)) for ref, item in _due(sheet, plan, period)])
+
+
+def row_keys(plan: TeamPlan, period: Period) -> list[tuple[ItemSheet, str]]:
+    """(sheet, row key) for every row of a team's return, in order: the keys of `sheets_for`'s rows,
+    without working out their prefilled values (judging a return needs only where each row belongs)."""
+    return [(sheet, key) for sheet in ITEM_SHEETS
+            for key in _keys(sheet.kind, [ref for ref, _ in _due(sheet, plan, period)])]
 
 
 def sheets_for(plan: TeamPlan, period: Period) -> list[tuple[ItemSheet, list[Row]]]:
@@ -336,15 +368,17 @@ def sheets_for(plan: TeamPlan, period: Period) -> list[tuple[ItemSheet, list[Row
 def teams_due(plan: Plan, period: Period) -> list[str]:
     """Codes of the teams with something to report in a period, in register order: a team whose
     only PIs are annual has no return to send in Q1-Q3, so it gets no template and no reminder."""
-    return [team.code for team in plan.teams
-            if any(rows for _, rows in sheets_for(plan.for_team(team.code), period))]
+    return [team.code for team in plan.teams if row_keys(plan.for_team(team.code), period)]
 
 
 def sheet_named(name: str) -> ItemSheet:
-    for sheet in ITEM_SHEETS:
-        if sheet.name == name:
-            return sheet
-    raise KeyError(name)
+    try:
+        return _ITEM_SHEETS_BY_NAME[name]
+    except KeyError:
+        raise KeyError(name) from None
+
+
+_ITEM_SHEETS_BY_NAME = {sheet.name: sheet for sheet in reversed(ITEM_SHEETS)}  # the first of a name, as before
 
 
 def is_item_sheet(name: str) -> bool:

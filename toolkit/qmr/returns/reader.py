@@ -97,7 +97,8 @@ def read_return(file: str, data: bytes) -> tuple[ReturnedWorkbook | None, list[F
                              "Open the file in Excel, check it shows your return, save it again and resend.",
                              "unreadable")]
     try:
-        workbook, findings = _read(file, book, names, reject)
+        with silenced_panics():  # once for every sheet read (each redirect costs system calls)
+            workbook, findings = _read(file, book, names, reject)
         hidden = _hidden_copies(book)
         if hidden:
             return None, [replace(reject(f"the hidden sheet {hidden[0]!r} is named like the input sheet "
@@ -160,7 +161,8 @@ def _claimed_team(book: CalamineWorkbook, names: tuple[str, ...]) -> str:
     if layout.IDENTITY_SHEET not in names:
         return ""
     try:
-        identity, _ = _identity(_grid(book, layout.IDENTITY_SHEET))
+        with silenced_panics():
+            identity, _ = _identity(_grid(book, layout.IDENTITY_SHEET))
     except BaseException as error:
         if not is_reading_failure(error):
             raise
@@ -258,11 +260,10 @@ def _identity(grid: list[list[object]]) -> tuple[Identity | None, str]:
     if missing:
         return None, f"the hidden identity sheet is incomplete (no {', '.join(missing)})"
     keys = []
+    width = len(layout.IDENTITY_KEYS_COLUMNS)
     for number in range(layout.identity_keys_header_row(version) + 1, len(grid) + 1):
-        cells = _row(grid, number)
-        width = len(layout.IDENTITY_KEYS_COLUMNS)
-        cells = (cells + [None] * width)[:width]
-        if all(is_blank(c) for c in cells):
+        cells = _cells(grid, number, width)
+        if all(map(is_blank, cells)):
             continue
         try:
             keys.append((text(cells[0]), int(float(text(cells[1]))), text(cells[2]), text(cells[3])))
@@ -345,10 +346,10 @@ def _narrative(book: CalamineWorkbook, names: tuple[str, ...]) -> tuple[Narrativ
         return ()
     grid = _grid(book, layout.NARRATIVE_SHEET)
     entries = []
+    width = len(layout.NARRATIVE_FIELDS)
     for number in range(layout.FIRST_ROW, len(grid) + 1):
-        width = len(layout.NARRATIVE_FIELDS)
-        cells = (_row(grid, number) + [None] * width)[:width]
-        if all(is_blank(c) for c in cells):
+        cells = _cells(grid, number, width)
+        if all(map(is_blank, cells)):
             continue
         values = {f.key: value for f, value in zip(layout.NARRATIVE_FIELDS, cells, strict=True)}
         entries.append(NarrativeRow(number, values["type"], values["title"], values["text"]))
@@ -368,13 +369,19 @@ def _signoff(book: CalamineWorkbook, names: tuple[str, ...]) -> dict[str, object
 
 
 def _grid(book: CalamineWorkbook, name: str) -> list[list[object]]:
-    """Rows of a sheet from A1 (calamine otherwise starts at the first used cell)."""
-    with silenced_panics():
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    """Rows of a sheet from A1 (calamine otherwise starts at the first used cell). Called inside
+    `silenced_panics`: a panic on a cell must not reach the officer's terminal."""
+    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
 def _row(grid: list[list[object]], number: int) -> list[object]:
     return list(grid[number - 1]) if 0 < number <= len(grid) else []
+
+
+def _cells(grid: list[list[object]], number: int, width: int) -> list[object]:
+    """The first `width` cells of a row, padded with None: `(_row(grid, number) + [None] * width)[:width]`."""
+    cells = list(grid[number - 1][:width]) if 0 < number <= len(grid) else []
+    return cells + [None] * (width - len(cells)) if len(cells) < width else cells
 
 
 _DATE_LIMIT_WARNING = re.compile(r"Cell (\$?[A-Z]+\$?\d+) is marked as a date but the serial value (\S+) is outside")
