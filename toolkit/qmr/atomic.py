@@ -14,18 +14,30 @@ from pathlib import Path
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(temporary path)`, then rename the result over `path`; on failure remove it."""
     path = Path(path)
+    temporary = temporary_for(path)
+    try:
+        write(temporary)
+        put_in_place(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def temporary_for(path: Path) -> Path:
+    """A new, empty temporary file beside `path` (its folder made if need be), named so that a later
+    write of `path` removes it if this run is killed before `put_in_place`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        os.chmod(temporary, _new_file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    return Path(name)
+
+
+def put_in_place(temporary: Path, path: Path) -> Path:
+    """Rename a finished temporary over `path` in one step, with the permissions `path` should have."""
+    os.chmod(temporary, _new_file_mode(path))
+    os.replace(temporary, path)
     return path
 
 

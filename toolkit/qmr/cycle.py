@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from qmr.atomic import put_in_place, temporary_for
+from qmr.background import Background, in_background
 from qmr.collect.sources import Collection, collect, read_passwords
 from qmr.consolidate import history
 from qmr.consolidate.data_csv import write_data_csv
@@ -270,15 +272,20 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     `strict`, nothing is recorded when any return was rejected or had errors.
     """
     consolidation = consolidate(plan, period, batch.validation, batch.past)
-    written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
+    csv_path = out.with_suffix(".csv")
+    data_csv = _data_csv_beside(consolidation, csv_path)  # written on another core while the master is
+    try:
+        written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
+    except BaseException:
+        data_csv.cancel()
+        raise
     later = []
     findings: list[Finding] = []
     if by is not None:
         for name, part in by_level(consolidation, by).items():
             target = out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}")
             later.append((target, lambda part=part, target=target: write_master(part, target)))
-    csv_path = out.with_suffix(".csv")
-    later.append((csv_path, lambda: write_data_csv(consolidation.items, csv_path)))
+    later.append((csv_path, data_csv.result))
     for target, write in later:
         try:
             written.append(write())
@@ -331,6 +338,40 @@ def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, by: Leve
                                         "make the PDF from it in Word (File > Save As > PDF).", str(path),
                                         code="pdf-failed"))
     return Report(consolidation, tuple(written), tuple(findings))
+
+
+@dataclass
+class _DataCsv:
+    """The Data CSV being written into a temporary file beside its place, by a child process; put in
+    place only once the master is written (a master that fails leaves no new CSV either)."""
+
+    path: Path
+    temporary: Path | None
+    job: Background[Path] | None
+    error: OSError | None = None  # why there is no temporary, when there is none
+
+    def result(self) -> Path:
+        if self.job is None or self.temporary is None:  # its temporary could not even be made
+            raise self.error or OSError("no temporary file for the Data CSV")
+        try:
+            self.job.result()
+            return put_in_place(self.temporary, self.path)
+        except BaseException:
+            self.temporary.unlink(missing_ok=True)
+            raise
+
+    def cancel(self) -> None:
+        if self.job is not None and self.temporary is not None:
+            self.job.cancel()
+            self.temporary.unlink(missing_ok=True)
+
+
+def _data_csv_beside(consolidation: Consolidation, path: Path) -> _DataCsv:
+    try:
+        temporary = temporary_for(path)
+    except OSError as error:
+        return _DataCsv(path, None, None, error)
+    return _DataCsv(path, temporary, in_background(write_data_csv, consolidation.items, temporary))
 
 
 def output_failed(path: Path, error: OSError) -> Finding:

@@ -1,0 +1,95 @@
+"""Work done in a forked child beside the master (qmr.background), and what consolidate does when one
+of the two fails: nothing half-done is left behind, and the same files come out."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from qmr import cycle
+from qmr.background import in_background
+from qmr.cycle import load_plan, run_consolidation, run_validation
+from qmr.period import Period
+from qmr.plan.examples import write_example
+
+Q3 = Period(2015, 3)
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def _fails() -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _dies() -> int:
+    if os.environ.get("QMR_TEST_IN_CHILD") == str(os.getppid()):
+        os.kill(os.getpid(), signal.SIGKILL)  # the child is killed, as the OOM killer would
+    return os.getpid()
+
+
+def test_work_runs_in_another_process_on_what_this_one_holds() -> None:
+    held = list(range(100_000))  # shared with the child through fork, not pickled
+    job = in_background(_pid_and, len(held))
+    pid, doubled = job.result()
+    assert doubled == 200_000
+    assert pid != os.getpid() or (os.cpu_count() or 1) < 2
+
+
+def test_the_work_s_exception_is_raised_where_its_result_is_asked_for() -> None:
+    job = in_background(_fails)
+    with pytest.raises(OSError) as raised:
+        job.result()
+    assert raised.value.errno == errno.ENOSPC
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done in this process anyway")
+def test_a_child_killed_mid_work_is_done_again_here(monkeypatch) -> None:
+    monkeypatch.setenv("QMR_TEST_IN_CHILD", str(os.getpid()))
+    assert in_background(_dies).result() == os.getpid()
+
+
+@pytest.fixture
+def quarter(tmp_path: Path):
+    write_example("ced-2015-16", tmp_path / "plan.xlsx")
+    plan, _ = load_plan(tmp_path / "plan.xlsx")
+    (tmp_path / "returns").mkdir()
+    return plan, run_validation(plan, Q3, [tmp_path / "returns"]), tmp_path
+
+
+def test_a_master_that_fails_leaves_no_csv_and_no_temporary(quarter, monkeypatch) -> None:
+    plan, batch, folder = quarter
+    out = folder / "out" / "QMR.xlsx"
+
+    def full_disk(consolidation, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cycle, "write_master", full_disk)
+    with pytest.raises(OSError):
+        run_consolidation(plan, Q3, batch, out)
+    assert sorted(p.name for p in out.parent.iterdir()) == []
+
+
+def test_a_csv_that_cannot_be_put_in_place_is_a_finding_beside_a_written_master(quarter) -> None:
+    plan, batch, folder = quarter
+    out = folder / "out" / "QMR.xlsx"
+    (folder / "out" / "QMR.csv").mkdir(parents=True)  # a folder where the CSV goes: the rename fails
+    done = run_consolidation(plan, Q3, batch, out)
+    assert done.written == [out]
+    assert [f.code for f in done.findings] == ["output-not-written"]
+    assert done.findings[0].file.endswith("QMR.csv")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["QMR.csv", "QMR.xlsx"]  # no temporary left
+
+
+def test_the_csv_comes_out_the_same_as_written_in_this_process(quarter, monkeypatch) -> None:
+    plan, batch, folder = quarter
+    run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # no core to spare: written here, after the master
+    run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
+    assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
+    assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
