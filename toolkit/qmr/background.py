@@ -3,8 +3,9 @@
 Writing the master is one process's work for seconds; on a machine with a second core, an output
 that needs only what is already in memory (the Data CSV) is written beside it instead of after it.
 The child is forked, so what the work reads is shared with it, not pickled; only the result (or the
-exception) comes back. Where fork is not available the work is simply done when its result is asked
-for, in this process: the same outputs, only later.
+exception) comes back, and the child exits as soon as it has sent it (an idle child would keep its
+share of the parent's pages resident). Where fork is not available the work is simply done when
+its result is asked for, in this process: the same outputs, only later.
 """
 
 from __future__ import annotations
@@ -12,65 +13,70 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-# The child's work, set by the pool's initializer in the child only (inherited through fork: not
-# pickled, and never set in the parent).
-_work: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
 
-
-def _start(work: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
-    global _work
-    _work = (work, arguments)
-
-
-def _run() -> Any:
-    assert _work is not None
-    work, arguments = _work
-    return work(*arguments)
+def _child(connection: Connection, work: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, work(*arguments))
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent to be raised there
+        outcome = (False, error)
+    try:
+        connection.send(outcome)
+    except Exception as error:  # noqa: BLE001 - an unpicklable result or exception: say what it was
+        connection.send((False, RuntimeError(f"background work failed: {error!r}")))
+    connection.close()
 
 
 class Background(Generic[T]):
     """Work under way in a child process (or waiting to be done here, without fork)."""
 
-    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...], pool: ProcessPoolExecutor | None):
-        self._work, self._arguments, self._pool = work, arguments, pool
-        self._future: Future[T] | None = pool.submit(_run) if pool is not None else None
+    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...]):
+        self._work, self._arguments = work, arguments
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+        if (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            receiving, sending = context.Pipe(duplex=False)
+            self._process = context.Process(target=_child, args=(sending, work, arguments), daemon=True)
+            self._process.start()
+            sending.close()  # the child's end: only the child holds it now, so its death is seen here
+            self._connection = receiving
 
     def result(self) -> T:
         """The work's result, waiting for it; its exception is raised here. A child that died without
-        one (killed, out of memory) is retried here, so the output is still made."""
+        sending one (killed, out of memory) has its work done again here, so the output is still made."""
+        if self._connection is None:
+            return self._work(*self._arguments)
         try:
-            if self._future is None:
-                return self._work(*self._arguments)
-            try:
-                return self._future.result()
-            except BrokenProcessPool:
-                return self._work(*self._arguments)
-        finally:
+            succeeded, value = self._connection.recv()
+        except EOFError:
             self._close()
+            return self._work(*self._arguments)
+        self._close()
+        if succeeded:
+            return value
+        raise value
 
     def cancel(self) -> None:
         """Stop the work: the caller failed and wants none of it."""
-        if self._pool is not None:
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
+        if self._process is not None:
+            self._process.terminate()
         self._close()
 
     def _close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            self._process.join()
+            self._process = None
 
 
 def in_background(work: Callable[..., T], *arguments: Any) -> Background[T]:
     """Start `work(*arguments)` in a forked child, when this machine has a core to spare for it."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return Background(work, arguments, None)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start, initargs=(work, arguments))
-    return Background(work, arguments, pool)
+    return Background(work, arguments)
