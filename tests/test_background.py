@@ -93,3 +93,16 @@ def test_the_csv_comes_out_the_same_as_written_in_this_process(quarter, monkeypa
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
     assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
+
+
+def test_a_large_batch_s_csv_is_written_here_after_the_master(quarter, monkeypatch) -> None:
+    """Above BACKGROUND_CSV_MAX_ITEMS no child is forked (its copied pages would cost more memory
+    than the overlap saves time); the CSV is the same."""
+    plan, batch, folder = quarter
+    run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
+    forked = []
+    monkeypatch.setattr(cycle, "BACKGROUND_CSV_MAX_ITEMS", 0)
+    monkeypatch.setattr(cycle, "in_background", lambda *a: forked.append(a))
+    run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
+    assert not forked
+    assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()

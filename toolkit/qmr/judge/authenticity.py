@@ -20,15 +20,20 @@ from qmr.returns import layout
 from qmr.returns.reader import ReturnedWorkbook
 from qmr.returns.token import SECRET_NAME, token_matches
 
-RowOwners = dict[str, frozenset[str]]  # row key -> the teams whose return has that row this period
+RowOwners = dict[str, tuple[str, ...]]  # row key -> the teams whose return has that row this period
 
 
 def row_owners(plan: Plan, period: Period) -> RowOwners:
-    owners: dict[str, set[str]] = {}
+    """Whose row is whose, for the whole register: keys only, and a tuple (nearly always of one team)
+    per key, since a national register has hundreds of thousands of rows and every judging worker
+    inherits this."""
+    owners: dict[str, tuple[str, ...]] = {}
     for team in plan.teams:
         for _, key in layout.row_keys(plan.for_team(team.code), period):
-            owners.setdefault(key, set()).add(team.code)
-    return {key: frozenset(teams) for key, teams in owners.items()}
+            had = owners.get(key, ())
+            if team.code not in had:
+                owners[key] = (*had, team.code)
+    return owners
 
 
 def identity_refusal(plan: Plan, period: Period, workbook: ReturnedWorkbook) -> Finding | None:

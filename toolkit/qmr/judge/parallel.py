@@ -16,6 +16,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import Any
 
+from qmr.background import give_back_freed_memory
+
 CHUNK = 8  # items per task: amortises the task's pickling and hand-over
 AHEAD = 4  # chunks in flight per worker: keeps every core busy, bounds what is held
 SERIAL_BELOW = 24  # below this many items, starting processes costs more than it saves
@@ -48,6 +50,7 @@ def ordered_map(work: Callable[..., Any], context: object, items: Iterable[tuple
     # Forked workers share the parent's pages until something writes to them; the collector's own
     # bookkeeping in each object header is such a write. Frozen objects are left alone by it, so the
     # plan and history stay shared instead of being copied into every worker.
+    give_back_freed_memory()
     gc.freeze()
     try:
         yield from _in_pool(work, context, count, chain(first, iterator))
