@@ -106,3 +106,14 @@ def test_a_large_batch_s_csv_is_written_here_after_the_master(quarter, monkeypat
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert not forked
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
+
+
+def test_a_large_register_is_read_in_a_child_to_the_same_plan(tmp_path: Path, monkeypatch) -> None:
+    write_example("ced-2015-16", tmp_path / "plan.xlsx")
+    here = load_plan(tmp_path / "plan.xlsx")
+    children = []
+    real = cycle.in_background
+    monkeypatch.setattr(cycle, "LARGE_REGISTER_BYTES", 0)
+    monkeypatch.setattr(cycle, "in_background", lambda *a: children.append(a) or real(*a))
+    assert load_plan(tmp_path / "plan.xlsx") == here
+    assert len(children) == 1
