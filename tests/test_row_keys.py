@@ -29,12 +29,12 @@ def test_row_keys_are_the_keys_of_the_rows_a_return_has() -> None:
             share = plan.for_team(team.code)
             rows = [(sheet, row.key) for sheet, rows in layout.sheets_for(share, period) for row in rows]
             assert layout.row_keys(share, period) == rows, (team.code, period)
-        owners: dict[str, set[str]] = {}
+        owners: dict[str, dict[str, None]] = {}  # each key's teams, once each, in register order
         for team in plan.teams:
             for _, rows in layout.sheets_for(plan.for_team(team.code), period):
                 for row in rows:
-                    owners.setdefault(row.key, set()).add(team.code)
-        assert row_owners(plan, period) == {key: frozenset(teams) for key, teams in owners.items()}
+                    owners.setdefault(row.key, {})[team.code] = None
+        assert row_owners(plan, period) == {key: tuple(teams) for key, teams in owners.items()}
         assert layout.teams_due(plan, period) == [
             team.code for team in plan.teams
             if any(rows for _, rows in layout.sheets_for(plan.for_team(team.code), period))]
