@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qmr import cycle
-from qmr.background import in_background
+from qmr import background, cycle
+from qmr.background import can_fork, in_background
 from qmr.cycle import load_plan, run_consolidation, run_validation
 from qmr.period import Period
 from qmr.plan.examples import write_example
@@ -38,7 +38,7 @@ def test_work_runs_in_another_process_on_what_this_one_holds() -> None:
     job = in_background(_pid_and, len(held))
     pid, doubled = job.result()
     assert doubled == 200_000
-    assert pid != os.getpid() or (os.cpu_count() or 1) < 2
+    assert pid != os.getpid() or not can_fork()
 
 
 def test_the_work_s_exception_is_raised_where_its_result_is_asked_for() -> None:
@@ -48,7 +48,7 @@ def test_the_work_s_exception_is_raised_where_its_result_is_asked_for() -> None:
     assert raised.value.errno == errno.ENOSPC
 
 
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the work is done in this process anyway")
+@pytest.mark.skipif(not can_fork(), reason="no fork or one core: the work is done in this process anyway")
 def test_a_child_killed_mid_work_is_done_again_here(monkeypatch) -> None:
     monkeypatch.setenv("QMR_TEST_IN_CHILD", str(os.getpid()))
     assert in_background(_dies).result() == os.getpid()
@@ -89,7 +89,7 @@ def test_a_csv_that_cannot_be_put_in_place_is_a_finding_beside_a_written_master(
 def test_the_csv_comes_out_the_same_as_written_in_this_process(quarter, monkeypatch) -> None:
     plan, batch, folder = quarter
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # no core to spare: written here, after the master
+    monkeypatch.setattr(background, "_spare_cpus", lambda: 1)  # no core to spare: written here, after the master
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
     assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
@@ -117,3 +117,30 @@ def test_a_large_register_is_read_in_a_child_to_the_same_plan(tmp_path: Path, mo
     monkeypatch.setattr(cycle, "in_background", lambda *a: children.append(a) or real(*a))
     assert load_plan(tmp_path / "plan.xlsx") == here
     assert len(children) == 1
+
+
+def test_a_fork_that_fails_leaves_the_work_to_be_done_here(monkeypatch) -> None:
+    """No memory or processes left to fork with (EAGAIN): the same result, from this process."""
+    import multiprocessing.process
+
+    def refuse(self) -> None:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    pid, doubled = in_background(_pid_and, 21).result()
+    assert (pid, doubled) == (os.getpid(), 42)
+
+
+class _Awkward(Exception):
+    def __init__(self, path: str, findings: list[str]):  # unpicklable as raised: args is only the message
+        super().__init__(f"{path}: {len(findings)} problems")
+
+
+def _fails_awkwardly() -> None:
+    raise _Awkward("plan.xlsx", ["a", "b"])
+
+
+@pytest.mark.skipif(not can_fork(), reason="no fork: the exception is raised here as it is")
+def test_an_exception_that_cannot_travel_back_is_said_as_text() -> None:
+    with pytest.raises(RuntimeError, match="plan.xlsx: 2 problems"):
+        in_background(_fails_awkwardly).result()

@@ -18,7 +18,7 @@ from qmr.plan.layout import MILESTONES, header_key
 from qmr.plan.problems import Findings
 from qmr.plan.rows import Row, plain_text, same_key
 from qmr.plan.sheets import _picker, read_sheet
-from qmr.plan.values import financial_year, parse_due
+from qmr.plan.values import _due_of_text, financial_year, parse_due
 
 # Every kind of space Python knows (str.isspace), and some that look like one but are not.
 SPACES = st.sampled_from(["\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "\t", "\n", "\r", "\u200b", "\ufeff"])
@@ -59,7 +59,8 @@ def test_header_key_of_other_values_tells_types_apart() -> None:
 
 def test_due_texts_read_from_the_cache_are_the_first_reading() -> None:
     for text in ("Mar 2016", " mar  2016. ", "31/03/2016", "Q4 2015/16", "Ongoing", "31/02/2016", "", "soon"):
-        assert parse_due(text) == parse_due(text)
+        first = parse_due(text)
+        assert parse_due(text) == first == _due_of_text.__wrapped__(text)  # cached, and as read uncached
     assert parse_due(" mar  2016. ") == parse_due("Mar 2016")
     assert parse_due(datetime(2016, 3, 1)) == parse_due(date(2016, 3, 1))
     assert parse_due(date(2016, 3, 1)).note == "a date on the 1st is read as the whole month"  # type: ignore[union-attr]

@@ -4,8 +4,10 @@ Writing the master is one process's work for seconds; on a machine with a second
 that needs only what is already in memory (the Data CSV) is written beside it instead of after it.
 The child is forked, so what the work reads is shared with it, not pickled; only the result (or the
 exception) comes back, and the child exits as soon as it has sent it (an idle child would keep its
-share of the parent's pages resident). Where fork is not available the work is simply done when
-its result is asked for, in this process: the same outputs, only later.
+share of the parent's pages resident). Only on Linux (macOS forks unsafely once its frameworks are
+loaded; Windows cannot), with a second CPU this process may use, and when the fork succeeds;
+otherwise the work is simply done when its result is asked for, in this process: the same outputs,
+only later.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
+import sys
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -25,29 +30,58 @@ def _child(connection: Connection, work: Callable[..., Any], arguments: tuple[An
     try:
         outcome: tuple[bool, Any] = (True, work(*arguments))
     except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent to be raised there
+        error.add_note(f"in a background process:\n{traceback.format_exc()}")
         outcome = (False, error)
     try:
+        pickle.loads(pickle.dumps(outcome))  # what the parent cannot unpickle is said as text instead
+    except Exception as unpicklable:  # noqa: BLE001
+        outcome = (False, RuntimeError(f"background work failed: {outcome[1]!r} ({unpicklable})"))
+    try:
         connection.send(outcome)
-    except Exception as error:  # noqa: BLE001 - an unpicklable result or exception: say what it was
-        connection.send((False, RuntimeError(f"background work failed: {error!r}")))
-    connection.close()
+        connection.close()
+    except OSError:  # the parent is gone: nobody to tell
+        pass
+
+
+def _spare_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # a container limited to one CPU has no core to spare
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return sys.platform.startswith("linux") and _spare_cpus() >= 2
 
 
 class Background(Generic[T]):
-    """Work under way in a child process (or waiting to be done here, without fork)."""
+    """Work under way in a child process (or waiting to be done here)."""
 
     def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...], *, fork: bool = True):
         self._work, self._arguments = work, arguments
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
-        if fork and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods():
-            give_back_freed_memory()
-            context = multiprocessing.get_context("fork")
+        if fork and can_fork():
+            self._start()
+
+    def _start(self) -> None:
+        give_back_freed_memory()
+        context = multiprocessing.get_context("fork")
+        try:
             receiving, sending = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(sending, work, arguments), daemon=True)
+        except OSError:  # no file descriptors left: done here instead
+            return
+        try:
+            self._process = context.Process(target=_child, args=(sending, self._work, self._arguments),
+                                            daemon=True)
             self._process.start()
+        except OSError:  # no memory or processes left to fork with: done here instead
+            self._process = None
+            receiving.close()
+            return
+        finally:
             sending.close()  # the child's end: only the child holds it now, so its death is seen here
-            self._connection = receiving
+        self._connection = receiving
 
     @classmethod
     def later(cls, work: Callable[..., T], *arguments: Any) -> Background[T]:
@@ -64,6 +98,9 @@ class Background(Generic[T]):
         except EOFError:
             self._close()
             return self._work(*self._arguments)
+        except BaseException:
+            self.cancel()
+            raise
         self._close()
         if succeeded:
             return value
@@ -88,10 +125,12 @@ def give_back_freed_memory() -> None:
     """Return to the system the memory this process has freed but its C allocator still holds, so a
     child forked next does not inherit it as resident. Reading a large register through calamine frees
     tens of MB that glibc keeps (70 MB at 200,000 rows), which each judging worker would otherwise map
-    too. Costs a few hundredths of a second; does nothing where the C library is not glibc."""
+    too. Costs a few hundredths of a second; does nothing off Linux or where the C library is not glibc."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
         trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter itself is linked with
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to give back this way
+    except (OSError, AttributeError):  # not glibc (musl): nothing to give back this way
         return
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     trim(0)

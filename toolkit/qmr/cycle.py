@@ -6,16 +6,17 @@ The CLI calls these; so do the tests and the demo.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from qmr.atomic import put_in_place, temporary_for
 from qmr.background import Background, in_background
 from qmr.collect.sources import Collection, collect, read_passwords
 from qmr.consolidate import history
-from qmr.consolidate.data_csv import write_data_csv
+from qmr.consolidate.data_csv import write_data_csv_into
 from qmr.consolidate.table import by_level, consolidate
 from qmr.judge.claims import claimed_by_name
 from qmr.judge.return_state import return_states, teams_in
@@ -291,6 +292,7 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     data_csv = _data_csv_beside(consolidation, csv_path)  # written on another core while the master is
     try:
         written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
+        csv_written = data_csv.outcome()  # collected now: its child does not idle through the other masters
     except BaseException:
         data_csv.cancel()
         raise
@@ -300,7 +302,7 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
         for name, part in by_level(consolidation, by).items():
             target = out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}")
             later.append((target, lambda part=part, target=target: write_master(part, target)))
-    later.append((csv_path, data_csv.result))
+    later.append((csv_path, csv_written))
     for target, write in later:
         try:
             written.append(write())
@@ -365,13 +367,23 @@ class _DataCsv:
     job: Background[Path] | None
     error: OSError | None = None  # why there is no temporary, when there is none
 
-    def result(self) -> Path:
+    def outcome(self) -> Callable[[], Path]:
+        """Wait for the CSV and put it in place; what then says where it went, or raises the OSError
+        that kept it from being written (a finding, once the masters are written)."""
+        try:
+            path = self._result()
+        except OSError as error:
+            return partial(_raise, error)
+        return lambda: path
+
+    def _result(self) -> Path:
         if self.job is None or self.temporary is None:  # its temporary could not even be made
             raise self.error or OSError("no temporary file for the Data CSV")
         try:
             self.job.result()
             return put_in_place(self.temporary, self.path)
         except BaseException:
+            self.job.cancel()
             self.temporary.unlink(missing_ok=True)
             raise
 
@@ -379,6 +391,10 @@ class _DataCsv:
         if self.job is not None and self.temporary is not None:
             self.job.cancel()
             self.temporary.unlink(missing_ok=True)
+
+
+def _raise(error: OSError) -> Path:
+    raise error
 
 
 # A forked child that reads every item bumps every object's reference count, which copies the page it
@@ -394,8 +410,8 @@ def _data_csv_beside(consolidation: Consolidation, path: Path) -> _DataCsv:
         return _DataCsv(path, None, None, error)
     items = consolidation.items
     if len(items) > BACKGROUND_CSV_MAX_ITEMS:
-        return _DataCsv(path, temporary, Background.later(write_data_csv, items, temporary))
-    return _DataCsv(path, temporary, in_background(write_data_csv, items, temporary))
+        return _DataCsv(path, temporary, Background.later(write_data_csv_into, items, temporary))
+    return _DataCsv(path, temporary, in_background(write_data_csv_into, items, temporary))
 
 
 def output_failed(path: Path, error: OSError) -> Finding:

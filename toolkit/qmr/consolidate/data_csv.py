@@ -72,15 +72,18 @@ def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
     Written with the csv module, as `to_frame(items).to_csv()` writes it (each column as pandas
     infers it: whole numbers, numbers with a decimal point, or text): importing pandas for it cost
     consolidate more than the writing."""
+    return write_atomic(path, lambda temporary: write_data_csv_into(items, temporary))
+
+
+def write_data_csv_into(items: Sequence[ReportedItem], path: Path) -> Path:
+    """The same CSV written straight into `path`, not atomically: for a temporary the caller puts in
+    place itself (cycle.py writes it in a child process beside the master)."""
     shown = [_column_text(values) for values in _table(items)]
-
-    def write(temporary: Path) -> None:
-        with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator=os.linesep)
-            writer.writerow(_columns())
-            writer.writerows(zip(*shown, strict=True))
-
-    return write_atomic(path, write)
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator=os.linesep)
+        writer.writerow(_columns())
+        writer.writerows(zip(*shown, strict=True))
+    return path
 
 
 def _column_text(values: list[object]) -> list[str]:

@@ -2,8 +2,9 @@
 
 python-calamine sizes a sheet's grid from its first to its last cell: one value at XFD1048576 makes it
 allocate hundreds of gigabytes and abort the process; openpyxl (feedback copies) keeps an object per
-styled cell. So before either sees a package, every part is decompressed once as a stream (which also
-checks its CRC: a part whose directory entry lies about its size is caught here), and each worksheet's
+styled cell. So before either sees a package, every part is decompressed once, its size and CRC
+checked (a part whose directory entry lies about its size is caught here; a small, plainly stored part
+is inflated whole from the file's bytes, any other streamed through zipfile), and each worksheet's
 XML is scanned for its declared `<dimension>` and, since that can lie, for the row and cell references
 it really holds. A sheet beyond the limits makes the file rejected, with the reason; nothing is kept.
 The same pass measures an .ods's `content.xml` and an .xlsb's `.bin` sheets (returns.formats says
@@ -322,9 +323,10 @@ class _Scanner:
     """Row and cell references in a worksheet's XML, fed in chunks; a row or cell without `r` follows
     the one before it, as readers place it.
 
-    A chunk whose every row and cell names its place first is measured from those references, found
-    by one regular expression, rather than tag by tag in Python (which was most of reading a return);
-    any other chunk is walked tag by tag. Both give the same extents."""
+    A chunk spelled exactly as Excel, LibreOffice and openpyxl write it is measured by literal searches
+    (`_written_plainly`); else one whose every row and cell names its place first, from the references
+    one regular expression finds (`_measure`); any other chunk is walked tag by tag in Python (which
+    was most of reading a return). All three give the same extents."""
 
     def __init__(self) -> None:
         self.declared = Extent()
