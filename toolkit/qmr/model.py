@@ -105,13 +105,14 @@ class Level(StrEnum):
 
     def of(self, unit: Team | ReportedItem) -> str:
         """The unit at this level a team or item belongs to, or the group of teams outside any unit of this level."""
-        return getattr(unit, self.value) or self.none_label
+        # _value_ rather than .value: the enum's property lookup dominated when every item row asked
+        return getattr(unit, self._value_) or self.none_label
 
     @property
     def none_label(self) -> str:
         """How teams outside any unit of this level are grouped and named, as a board member reads it
         (a bare "(no division)" looked like a missing value)."""
-        return f"Teams outside a {self.value}"
+        return f"Teams outside a {self._value_}"
 
 
 NO_DEPARTMENT = Level.DEPARTMENT.none_label
@@ -348,7 +349,7 @@ def figure(value: object, unit: str) -> str:
     return text
 
 
-def _shown(value: object) -> object:
+def data_cell(value: object) -> object:
     """A Data sheet cell: an enum as its text, a period as its label."""
     if isinstance(value, Enum):
         return value.value
@@ -407,7 +408,7 @@ class ReportedItem:
 
     def data_row(self) -> tuple[object, ...]:
         """The contract columns as a sheet or CSV holds them: enums as their text, the period as its label."""
-        return tuple(_shown(getattr(self, name)) for name in DATA_COLUMNS)
+        return tuple(data_cell(getattr(self, name)) for name in DATA_COLUMNS)
 
 
 class NarrativeType(StrEnum):

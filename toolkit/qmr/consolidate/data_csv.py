@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 
 from qmr.atomic import write_atomic
 from qmr.findings import csv_safe
-from qmr.model import DATA_COLUMNS, ReportedItem
-from qmr.period import Period
+from qmr.model import DATA_COLUMNS, ReportedItem, data_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,19 +45,12 @@ def _table(items: Sequence[ReportedItem]) -> list[list[object]]:
     for number, name in enumerate(_columns()):
         values = list(map(attrgetter(name), items))
         if not set(map(type, values)) <= _PLAIN_TYPES:
-            values = list(map(_shown if number < len(DATA_COLUMNS) else _plain, values))
+            values = list(map(data_cell if number < len(DATA_COLUMNS) else _plain, values))
         table.append(values)
     return table
 
 
-_PLAIN_TYPES = {str, int, float, bool, type(None)}  # what _shown and _plain give back as it is
-
-
-def _shown(value: object) -> object:
-    """A contract cell as data_row() shows it: an enum as its text, a period as its label."""
-    if isinstance(value, Enum):
-        return value.value
-    return value.label if isinstance(value, Period) else value
+_PLAIN_TYPES = {str, int, float, bool, type(None)}  # what data_cell and _plain give back as it is
 
 
 def _plain(value: object) -> object:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr import statuses as colours
-from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, Team, levels_used
+from qmr.model import NO_DEPARTMENT, Level, Plan, ReportedItem, levels_used
 from qmr.statuses import SEVERITY_COLOURS
 
 # XlsxWriter writes colours as #RRGGBB; the palette itself is colours.py, shared with the templates.
@@ -260,12 +260,6 @@ def natural_key(text: str) -> tuple[object, ...]:
 _DIGITS = re.compile(r"(\d+)")  # compiled once: every item's key splits its ref
 
 
-def _units_of(level: Level, units: Iterable[Team | ReportedItem]) -> Iterator[str]:
-    """`level.of` each team or item, the enum's lookups made once."""
-    field, none = level.value, level.none_label
-    return (getattr(unit, field) or none for unit in units)
-
-
 def department_of(item: ReportedItem) -> str:
     return item.department or NO_DEPARTMENT
 
@@ -289,7 +283,7 @@ class Ordering:
     def __init__(self, plan: Plan, items: Sequence[ReportedItem]) -> None:
         # a register naming no level at all still gets one group, "Teams outside a department", as before
         self.levels: tuple[Level, ...] = levels_used(plan.teams) or (Level.DEPARTMENT,)
-        self.units = {level: ranked(_units_of(level, plan.teams), _units_of(level, items)) for level in Level}
+        self.units = {level: ranked(map(level.of, plan.teams), map(level.of, items)) for level in Level}
         self.departments = self.units[Level.DEPARTMENT]
         self.teams = ranked((t.code for t in plan.teams), (i.team for i in items))
         self.objectives = ranked((o.ref for o in plan.objectives), (i.objective_ref for i in items))
@@ -301,16 +295,14 @@ class Ordering:
         # each item's key, computed once: every sheet sorts by it. The item is kept beside its key, so
         # the id stays that item's while the entry exists.
         self._keys: dict[int, tuple[ReportedItem, tuple[object, ...]]] = {}
-        # Level.of for each level used, without the enum's lookups: every item row asks
-        self._fields = tuple((level.value, level.none_label) for level in self.levels)
         self._ranks = tuple(self.units[level] for level in self.levels)
 
     def path(self, item_or_code: ReportedItem | str) -> tuple[str, ...]:
         """The units an item (or a team) sits in at each level used, widest first."""
         unit = self._teams.get(item_or_code) if isinstance(item_or_code, str) else item_or_code
         if unit is None:
-            return tuple(none for field, none in self._fields)
-        return tuple(getattr(unit, field) or none for field, none in self._fields)
+            return tuple(level.none_label for level in self.levels)
+        return tuple(level.of(unit) for level in self.levels)
 
     def path_key(self, item_or_code: ReportedItem | str) -> tuple[int, ...]:
         return tuple(ranks.get(name, len(ranks))

@@ -227,11 +227,9 @@ def _grouped(items: Sequence[ReportedItem], levels: list[Level], order: Ordering
              ) -> dict[Level, dict[str, list[ReportedItem]]]:
     """The items by unit at each level, units in the register's order whatever order the teams came in."""
     grouped: dict[Level, dict[str, list[ReportedItem]]] = {level: {} for level in levels}
-    # level.of(item), the enum's lookups made once per level rather than once per item
-    units = [(grouped[level], level.value, level.none_label) for level in levels]
     for item in sorted(items, key=order.item_key):
-        for by_unit, field, none in units:
-            by_unit.setdefault(getattr(item, field) or none, []).append(item)
+        for level in levels:
+            grouped[level].setdefault(level.of(item), []).append(item)
     for level in levels:
         grouped[level] = {name: grouped[level][name] for name in order.unit_names(level, grouped[level])}
     return grouped
