@@ -360,6 +360,19 @@ def test_consolidate_in_the_working_folder(work: Path) -> None:
         f"QMR_{d.replace(' ', '-')}.xlsx" for d in divisions)
 
 
+def test_consolidate_never_imports_openpyxl(work: Path) -> None:
+    """openpyxl's import costs a quarter of a second: validate and consolidate read returns with
+    calamine and write with XlsxWriter, so only templates, feedback copies and a control workbook
+    that is really there may bring it in."""
+    script = ("import sys\nfrom qmr.cli import main\n"
+              "try:\n    main(sys.argv[1:], prog_name='qmr')\n"
+              "finally:\n    print('openpyxl' in sys.modules, file=open('imported.txt', 'w'))\n")
+    done = subprocess.run([sys.executable, "-c", script, "consolidate", "--period", Q3_TEXT],
+                          cwd=work, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (work / "imported.txt").read_text().strip() == "False"
+
+
 def test_report_in_the_working_folder(work: Path) -> None:
     """`qmr report` with no --out writes output/<period>/QMR_<period>.docx; --by department one per
     department; it records nothing in history (consolidate does)."""

@@ -11,11 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from qmr import cycle
 from qmr.atomic import write_atomic
 from qmr.normalise import day, is_blank, text
@@ -103,6 +98,11 @@ def setting_cells() -> dict[str, str]:
 
 def write_control_workbook(path: Path, values: dict[str, str] | None = None) -> Path:
     """Write a control workbook at `path`; `values` (by setting key) overrides the defaults."""
+    # openpyxl is imported where it is used: every command looks for a control workbook, and its
+    # import (a quarter of a second) would otherwise be paid by each run that has none
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+
     chosen = {s.key: s.default for s in SETTINGS} | (values or {})
     workbook = Workbook()
     _instructions(workbook.active)
@@ -117,6 +117,8 @@ def write_control_workbook(path: Path, values: dict[str, str] | None = None) -> 
 
 
 def _instructions(sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet.title = INSTRUCTIONS_SHEET
     lines = [
         ("qmr control workbook", Font(bold=True, size=16)),
@@ -148,6 +150,9 @@ def _instructions(sheet) -> None:
 
 
 def _settings_sheet(sheet, chosen: dict[str, str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     cells = setting_cells()
     sheet["A1"] = "Settings"
     sheet["A1"].font = Font(bold=True, size=14)
@@ -189,6 +194,8 @@ def _settings_sheet(sheet, chosen: dict[str, str]) -> None:
 
 
 def _findings_sheet(sheet) -> None:
+    from openpyxl.styles import Font
+
     for column, header in enumerate(FINDINGS_COLUMNS, start=1):
         sheet.cell(row=1, column=column, value=header).font = Font(bold=True)
     for letter, width in zip("ABCDEFGH", (10, 14, 40, 14, 8, 70, 55, 22), strict=True):
@@ -203,6 +210,8 @@ def _findings_sheet(sheet) -> None:
 
 def read_control(path: Path) -> ControlSettings:
     """The settings a control workbook holds; ControlError naming the cell for anything unusable."""
+    from openpyxl import load_workbook
+
     path = Path(path)
     try:
         workbook = load_workbook(path, data_only=True)
