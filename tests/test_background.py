@@ -15,6 +15,7 @@ from qmr.background import can_fork, in_background
 from qmr.cycle import load_plan, run_consolidation, run_validation
 from qmr.period import Period
 from qmr.plan.examples import write_example
+from qmr.publish.master import data
 
 Q3 = Period(2015, 3)
 
@@ -66,10 +67,11 @@ def test_a_master_that_fails_leaves_no_csv_and_no_temporary(quarter, monkeypatch
     plan, batch, folder = quarter
     out = folder / "out" / "QMR.xlsx"
 
-    def full_disk(consolidation, path):
+    def full_disk(consolidation, path, csv):
+        csv.write_text("half a CSV")  # the child had begun it
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cycle, "write_master", full_disk)
+    monkeypatch.setattr(cycle, "write_master_and_csv", full_disk)
     with pytest.raises(OSError):
         run_consolidation(plan, Q3, batch, out)
     assert sorted(p.name for p in out.parent.iterdir()) == []
@@ -95,17 +97,19 @@ def test_the_csv_comes_out_the_same_as_written_in_this_process(quarter, monkeypa
     assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
 
 
-def test_a_large_batch_s_csv_is_written_here_after_the_master(quarter, monkeypatch) -> None:
-    """Above BACKGROUND_CSV_MAX_ITEMS no child is forked (its copied pages would cost more memory
-    than the overlap saves time); the CSV is the same."""
+def test_a_large_batch_s_data_is_written_here(quarter, monkeypatch) -> None:
+    """Above BACKGROUND_MAX_ITEMS no child is forked (its copied pages would cost more memory than
+    the overlap saves time): the Data rows are written in their sheet, the CSV after the master; the
+    same files come out."""
     plan, batch, folder = quarter
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
     forked = []
-    monkeypatch.setattr(cycle, "BACKGROUND_CSV_MAX_ITEMS", 0)
-    monkeypatch.setattr(cycle, "in_background", lambda *a: forked.append(a))
+    monkeypatch.setattr(data, "BACKGROUND_MAX_ITEMS", 0)
+    monkeypatch.setattr(data, "in_background", lambda *a: forked.append(a))
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert not forked
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
+    assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
 
 
 def test_a_large_register_is_read_in_a_child_to_the_same_plan(tmp_path: Path, monkeypatch) -> None:
@@ -144,3 +148,40 @@ def _fails_awkwardly() -> None:
 def test_an_exception_that_cannot_travel_back_is_said_as_text() -> None:
     with pytest.raises(RuntimeError, match="plan.xlsx: 2 problems"):
         in_background(_fails_awkwardly).result()
+
+
+def test_the_data_rows_laid_out_by_a_child_are_the_bytes_written_here(quarter, monkeypatch) -> None:
+    """The child lays the Data sheet's rows out in a scratch sheet; spliced into the master they are
+    the same bytes as the rows written in the sheet itself (no core to spare)."""
+    plan, batch, folder = quarter
+    children = []
+    real = data.in_background
+    monkeypatch.setattr(data, "in_background", lambda *a: children.append(a) or real(*a))
+    run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
+    assert len(children) == (1 if can_fork() else 0)
+    monkeypatch.setattr(data, "can_fork", lambda: False)
+    run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
+    assert len(children) == (1 if can_fork() else 0)
+    assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
+    assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
+
+
+def test_a_master_that_fails_after_the_data_child_began_leaves_none_of_its_files(quarter, monkeypatch,
+                                                                               tmp_path) -> None:
+    import tempfile
+
+    from qmr.publish import master
+
+    plan, batch, folder = quarter
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where XlsxWriter and the child put rows
+
+    def fails(*args) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(master, "write_legend", fails)  # the sheet before Data: the child is at work
+    with pytest.raises(OSError):
+        run_consolidation(plan, Q3, batch, folder / "out" / "QMR.xlsx")
+    assert sorted(p.name for p in (folder / "out").iterdir()) == []
+    assert list(scratch.iterdir()) == []

@@ -30,8 +30,8 @@ from qmr.period import Period
 from qmr.plan.targets import target_shown
 from qmr.publish import master
 from qmr.publish.master import sheet_names, write_master
+from qmr.publish.master.data import DATA_HEADERS
 from qmr.publish.master.summary import NOTHING_DUE, count_sentence, status_counts, team_returns
-from qmr.publish.master.tables import DATA_HEADERS
 from qmr.statuses import SEVERITY_COLOURS, STATUS_FILLS, STATUS_FONTS, symbol_format
 
 # openpyxl drops sparklines it cannot model when reading; the zip is checked for them directly

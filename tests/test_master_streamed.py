@@ -219,3 +219,18 @@ def test_a_lone_surrogate_is_written_as_the_replacement_character() -> None:
 
     assert _inline("fin\udce9.xlsx") == "<is><t>fin\ufffd.xlsx</t></is>"
     _inline("fin\udce9.xlsx").encode("utf-8")
+
+
+def test_rows_cannot_be_spliced_above_rows_already_written(tmp_path: Path) -> None:
+    from qmr.publish.master.rows import scratch_sheet
+
+    scratch = scratch_sheet(RowSheet, tmp_path / "rows.xml", BOOK_OPTIONS)
+    scratch.write_cells(1, ["a", 1.5], None)
+    laid_out = scratch.laid_out()
+    assert laid_out.rows == (1, 1) and laid_out.columns == (0, 1)
+    book = Workbook(str(tmp_path / "book.xlsx"), BOOK_OPTIONS)
+    sheet = book.add_worksheet(worksheet_class=RowSheet)
+    sheet.write_cells(3, ["below"], None)
+    with pytest.raises(ValueError, match="from row 2 would go above row 4"):
+        sheet.splice(laid_out)
+    book.close()

@@ -6,17 +6,15 @@ The CLI calls these; so do the tests and the demo.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 from qmr.atomic import put_in_place, temporary_for
-from qmr.background import Background, in_background
+from qmr.background import in_background
 from qmr.collect.sources import Collection, collect, read_passwords
 from qmr.consolidate import history
-from qmr.consolidate.data_csv import write_data_csv_into
 from qmr.consolidate.table import by_level, consolidate
 from qmr.judge.claims import claimed_by_name
 from qmr.judge.return_state import return_states, teams_in
@@ -24,7 +22,7 @@ from qmr.judge.validate import Origin, Validation, validate
 from qmr.model import Consolidation, Finding, Level, PastValue, Plan, ReturnState, Severity, SourceOutcome
 from qmr.period import Period
 from qmr.plan.reader import read_register
-from qmr.publish.master import write_master
+from qmr.publish.master import write_master, write_master_and_csv
 from qmr.returns import layout
 from qmr.returns.reader import OTHER_FORMAT
 from qmr.returns.token import SECRET_NAME, make_secret, read_secret
@@ -289,25 +287,31 @@ def run_consolidation(plan: Plan, period: Period, batch: Batch, out: Path, *, db
     """
     consolidation = consolidate(plan, period, batch.validation, batch.past)
     csv_path = out.with_suffix(".csv")
-    data_csv = _data_csv_beside(consolidation, csv_path)  # written on another core while the master is
     try:
-        written = [write_master(consolidation, out)]  # failing here, nothing was done: the caller exits 2
-        csv_written = data_csv.outcome()  # collected now: its child does not idle through the other masters
+        temporary: Path | None = temporary_for(csv_path)
+    except OSError as error:  # no temporary for the CSV: the master is still worth writing
+        temporary, csv_error = None, error
+    try:  # failing here, nothing was done: the caller exits 2
+        master = write_master_and_csv(consolidation, out, temporary)
     except BaseException:
-        data_csv.cancel()
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
-    later = []
+    written = [master.path]
+    if temporary is not None:  # put in place now the master is, before any other master is written
+        csv_error = _csv_in_place(temporary, csv_path, master.csv_error)
     findings: list[Finding] = []
     if by is not None:
         for name, part in by_level(consolidation, by).items():
             target = out.with_name(f"{out.stem}_{_slug(name, by)}{out.suffix}")
-            later.append((target, lambda part=part, target=target: write_master(part, target)))
-    later.append((csv_path, csv_written))
-    for target, write in later:
-        try:
-            written.append(write())
-        except OSError as error:  # the master is written: a finding and exit 1, not "nothing done"
-            findings.append(output_failed(target, error))
+            try:
+                written.append(write_master(part, target))
+            except OSError as error:  # the master is written: a finding and exit 1, not "nothing done"
+                findings.append(output_failed(target, error))
+    if csv_error is None:
+        written.append(csv_path)
+    else:
+        findings.append(output_failed(csv_path, csv_error))
     if db is not None and not (strict and batch.validation.has_problems()):
         try:
             history.record(db, period, batch.validation.accepted)
@@ -357,61 +361,17 @@ def make_report(plan: Plan, period: Period, batch: Batch, out: Path, *, by: Leve
     return Report(consolidation, tuple(written), tuple(findings))
 
 
-@dataclass
-class _DataCsv:
-    """The Data CSV being written into a temporary file beside its place, by a child process; put in
-    place only once the master is written (a master that fails leaves no new CSV either)."""
-
-    path: Path
-    temporary: Path | None
-    job: Background[Path] | None
-    error: OSError | None = None  # why there is no temporary, when there is none
-
-    def outcome(self) -> Callable[[], Path]:
-        """Wait for the CSV and put it in place; what then says where it went, or raises the OSError
-        that kept it from being written (a finding, once the masters are written)."""
-        try:
-            path = self._result()
-        except OSError as error:
-            return partial(_raise, error)
-        return lambda: path
-
-    def _result(self) -> Path:
-        if self.job is None or self.temporary is None:  # its temporary could not even be made
-            raise self.error or OSError("no temporary file for the Data CSV")
-        try:
-            self.job.result()
-            return put_in_place(self.temporary, self.path)
-        except BaseException:
-            self.job.cancel()
-            self.temporary.unlink(missing_ok=True)
-            raise
-
-    def cancel(self) -> None:
-        if self.job is not None and self.temporary is not None:
-            self.job.cancel()
-            self.temporary.unlink(missing_ok=True)
-
-
-def _raise(error: OSError) -> Path:
-    raise error
-
-
-# A forked child that reads every item bumps every object's reference count, which copies the page it
-# lies on: at 200,000 items (20,000 returns) the child copied ~400 MB while the master was written.
-# Above this many items the CSV is written after the master, in this process, as the memory matters more.
-BACKGROUND_CSV_MAX_ITEMS = 50_000
-
-
-def _data_csv_beside(consolidation: Consolidation, path: Path) -> _DataCsv:
+def _csv_in_place(temporary: Path, path: Path, failed: OSError | None) -> OSError | None:
+    """The CSV written into `temporary` put at `path`, unless writing it `failed`; why it is not
+    there, or None. No temporary is left either way."""
     try:
-        temporary = temporary_for(path)
+        if failed is None:
+            put_in_place(temporary, path)
     except OSError as error:
-        return _DataCsv(path, None, None, error)
-    items = consolidation.items
-    if len(items) > BACKGROUND_CSV_MAX_ITEMS:
-        return _DataCsv(path, temporary, Background.later(write_data_csv_into, items, temporary))
-    return _DataCsv(path, temporary, in_background(write_data_csv_into, items, temporary))
+        failed = error
+    finally:
+        temporary.unlink(missing_ok=True)  # gone by now, unless it could not be put in place
+    return failed
 
 
 def output_failed(path: Path, error: OSError) -> Finding:

@@ -11,12 +11,13 @@ header rows before the rows under them, groupings worked out before the first ro
 written inline, not in a shared string table. The file is still byte-for-byte reproducible:
 XlsxWriter stamps each temporary part 31 January 1980 00:00 local time and zipfile reads the stamp
 back in local time, so the zip's dates are the same in any time zone; the parts are made by mkstemp,
-mode 0600 whatever the umask; and the created date is derived from the period.
+mode 0600 whatever the umask; and the created date is derived from the period. The Data sheet's
+rows may be laid out by a child process beside the other sheets (data.py): the same bytes.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,12 +26,13 @@ from xlsxwriter.workbook import Workbook
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
+from qmr.publish.master.data import DataBeside, write_data
 from qmr.publish.master.movers import write_movers
 from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.sheets import APPENDICES, NO_KEY_PIS, write_appendix, write_exceptions, write_narrative
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
-from qmr.publish.master.tables import write_data, write_legend, write_sources, write_validation
+from qmr.publish.master.tables import write_legend, write_sources, write_validation
 
 # Never turn a string into a formula, number or link, even if a write() slips in somewhere.
 BOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -62,7 +64,24 @@ def _appendix_items(consolidation: Consolidation, name: str) -> list[ReportedIte
     return [i for i in items if i.kind is (Kind.RISK if name == "Risks" else Kind.EQUALITY)]
 
 
-def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSheet] = RowSheet) -> None:
+def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSheet] = RowSheet,
+           csv: Path | None = None) -> DataBeside:
+    """The master's sheets into `book`; with `csv`, the Data table is written there too. What comes
+    back says how the CSV fared (once the book is closed); a build that fails leaves nothing behind."""
+    styles = Styles(book)
+    # started first, so that a child makes the Data rows and the CSV while the sheets before are written
+    data = DataBeside(consolidation.items, styles.plain, sheet_class,
+                      {**BOOK_OPTIONS, "tmpdir": book.tmpdir}, csv, streamed=book.constant_memory)
+    try:
+        _sheets(book, consolidation, sheet_class, styles, data)
+    except BaseException:
+        data.cancel()
+        raise
+    return data
+
+
+def _sheets(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSheet], styles: Styles,
+            data: DataBeside) -> None:
     settings = consolidation.plan.settings
     organisation = settings.get("organisation", "")
     period = consolidation.period.label
@@ -75,7 +94,6 @@ def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSh
         "created": created_date(consolidation.period),
         "comments": "Master quarterly workbook written by qmr.",
     })
-    styles = Styles(book)
     order = Ordering(consolidation.plan, consolidation.items)
     year_end = consolidation.period.year_end
     for name in sheet_names(consolidation):
@@ -100,7 +118,7 @@ def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSh
         elif name == "Traffic lights":
             write_legend(sheet, styles, period, year_end, footer)
         elif name == "Data":
-            write_data(sheet, consolidation.items, styles, footer)
+            write_data(sheet, consolidation.items, styles, footer, data)
         elif name == "Validation":
             write_validation(sheet, consolidation.findings, styles, footer)
         elif name == "Sources":
@@ -112,13 +130,36 @@ def write_master(consolidation: Consolidation, path: Path) -> Path:
 
     The workbook goes to a temporary file in the same folder, then replaces `path` in one rename,
     so a crash leaves either the old master or the new one, never half of one."""
+    return write_master_and_csv(consolidation, path, None).path
+
+
+@dataclass(frozen=True)
+class MasterWritten:
+    """The master written, and why the Data CSV asked for with it was not (None when it was)."""
+
+    path: Path
+    csv_error: OSError | None = None
+
+
+def write_master_and_csv(consolidation: Consolidation, path: Path, csv: Path | None) -> MasterWritten:
+    """The master, as write_master writes it, and the Data table as CSV straight into `csv` (a
+    temporary the caller puts in place once the master is: a master that fails raises, and the
+    caller removes it). The CSV is written beside the master's sheets where a core is spare, else
+    after the master; an OSError writing it is given back, not raised: the master stands."""
+    built: list[DataBeside] = []
+
     def build(temporary: Path) -> None:
         book = Workbook(str(temporary), BOOK_OPTIONS)
         try:
-            _build(book, consolidation)
+            built.append(_build(book, consolidation, RowSheet, csv))
             book.close()
+        except BaseException:
+            if built:
+                built[0].cancel()
+            raise
         finally:  # a failed build leaves no sheet's rows in the temporary folder
             for sheet in book.worksheets():
                 sheet.discard_rows()
 
-    return write_atomic(Path(path), build)
+    written = write_atomic(Path(path), build)
+    return MasterWritten(written, built[0].csv_error())

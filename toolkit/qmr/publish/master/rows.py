@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
+from io import BytesIO
 from pathlib import Path
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -60,6 +64,27 @@ def _inline(text: str) -> str:
     return f"<is><t{preserve}>{text}</t></is>"
 
 
+@dataclass(frozen=True)
+class LaidOutRows:
+    """Rows laid out ahead of their sheet (in a scratch sheet, maybe by another process): their XML in
+    `path`, and the first and last row and column holding a cell (None when none was written)."""
+
+    path: Path
+    rows: tuple[int, int] | None
+    columns: tuple[int, int] | None
+
+
+def scratch_sheet(sheet_class: type[RowSheet], rows_file: Path, options: dict[str, object]) -> RowSheet:
+    """A sheet of a workbook that is never saved, whose rows go into `rows_file` (the caller's), to be
+    spliced into the real sheet later (RowSheet.splice): the rows are laid out exactly as the real
+    sheet would lay them out, formats included (their style numbers must be fixed beforehand)."""
+    sheet = Workbook(BytesIO(), {**options, "constant_memory": True}).add_worksheet(worksheet_class=sheet_class)
+    sheet.discard_rows()  # its own temporary file of rows: this one writes into the caller's instead
+    sheet.row_data_filename = str(rows_file)
+    sheet.row_data_fh = sheet.fh = open(rows_file, "w", encoding="utf-8")  # noqa: SIM115 - closed by laid_out
+    return sheet
+
+
 class RowSheet(Worksheet):
     """A worksheet that also takes whole rows (`write_cells`). `direct` off writes them cell by cell
     through XlsxWriter instead (the tests' reference)."""
@@ -75,6 +100,30 @@ class RowSheet(Worksheet):
         if self.row_data_fh is not None:
             self.row_data_fh.close()
         Path(name).unlink(missing_ok=True)
+
+    def laid_out(self) -> LaidOutRows:
+        """A scratch sheet's rows, finished (the last one written out) and its file closed."""
+        self._write_single_row(self.previous_row + 1)  # the row still held, if written cell by cell
+        self.row_data_fh.close()
+        rows = None if self.dim_rowmin is None else (self.dim_rowmin, self.dim_rowmax)
+        columns = None if self.dim_colmin is None else (self.dim_colmin, self.dim_colmax)
+        return LaidOutRows(Path(self.row_data_filename), rows, columns)
+
+    def splice(self, laid_out: LaidOutRows) -> None:
+        """Put rows laid out in a scratch sheet here, below every row written so far, as if they had
+        been written here one by one."""
+        if laid_out.rows is None or laid_out.columns is None:
+            return
+        first, last = laid_out.rows
+        if first < self.previous_row or (first == self.previous_row and self.table.get(first)):
+            raise ValueError(f"rows from row {first + 1} would go above row {self.previous_row}, already written")
+        if first > self.previous_row:
+            self._write_single_row(first)  # out goes the row before, as any write to a new row does
+        with open(laid_out.path, encoding="utf-8") as rows:
+            shutil.copyfileobj(rows, self.fh, 1 << 20)
+        self._check_dimensions(first, laid_out.columns[0])
+        self._check_dimensions(last, laid_out.columns[1])
+        self.previous_row = last + 1  # as after the last of them was written whole
 
     def write_cells(self, row: int, values: Sequence[object], formats: Sequence[Format | None] | Format | None,
                     *, blanks: bool = True) -> None:

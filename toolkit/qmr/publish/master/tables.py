@@ -1,19 +1,17 @@
-"""The master's reference sheets: the Traffic lights legend, and the Data (contract), Validation and
-Sources tables that officers and scripts filter and load."""
+"""The master's reference sheets: the Traffic lights legend, and the Validation and Sources tables
+that officers and scripts filter and load (the Data table is data.py's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Sequence
 from io import BytesIO
-from operator import attrgetter
 
 from xlsxwriter.utility import xl_range
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.findings import sorted_findings
-from qmr.model import DATA_COLUMNS, Finding, Kind, ReportedItem, SourceRecord, Status
+from qmr.model import Finding, Kind, SourceRecord, Status
 from qmr.publish.master.rows import RowSheet
 from qmr.publish.master.styles import (
     ARROWS,
@@ -27,11 +25,6 @@ from qmr.publish.master.styles import (
 from qmr.statuses import STATUS_SYMBOLS, definition, label
 
 TABLE_STYLE = "Table Style Light 9"
-DATA_WIDTH_LIMIT = 40
-# The ReportedItem fields after the contract columns, in declaration order (a new field appears
-# on its own, at the end).
-EXTRA_COLUMNS = tuple(f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS)
-DATA_HEADERS = (*DATA_COLUMNS, *EXTRA_COLUMNS)
 FINDING_HEADERS = ("Severity", "File", "Sheet", "Cell", "Team", "Message", "Action", "Code")
 SOURCE_HEADERS = ("File", "Team", "SHA-256", "Size (bytes)", "Modified (UTC)", "Outcome", "Reason")
 
@@ -56,13 +49,13 @@ def add_table(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int
     sheet.tables.append(table)
 
 
-def _write_headers(sheet: Worksheet, headers: Sequence[str]) -> None:
+def write_headers(sheet: Worksheet, headers: Sequence[str]) -> None:
     """The table's header row, as add_table would write it (plain cells: the table style draws them)."""
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header)
 
 
-def _finish(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int, widths: Sequence[float],
+def finish_table(sheet: Worksheet, name: str, headers: Sequence[str], last_row: int, widths: Sequence[float],
             styles: Styles, footer: str, status_col: int | None = None) -> None:
     add_table(sheet, name, headers, last_row)
     set_columns(sheet, widths)
@@ -77,40 +70,11 @@ def _table(sheet: RowSheet, name: str, headers: Sequence[str], rows: Sequence[Se
     """An Excel table at A1 of wrapped text, each row as tall as its text; cells written one by one
     by type: add_table's own `data` option goes through write(), which would turn a text '=1+1' into a
     formula."""
-    _write_headers(sheet, headers)
+    write_headers(sheet, headers)
     for r, values in enumerate(rows, start=1):
         sheet.set_row(r, fitted_height(zip(values, widths, [False] * len(values), strict=True)))
         sheet.write_cells(r, values, styles.prose)
-    _finish(sheet, name, headers, len(rows), widths, styles, footer)
-
-
-def write_data(sheet: RowSheet, items: Sequence[ReportedItem], styles: Styles, footer: str) -> None:
-    """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text.
-
-    The sheet with the most cells (a row of every field of every item), so each row is taken from
-    the item in one call and written whole; an empty cell is not written at all (it shows nothing,
-    and a table needs no cell to cover it)."""
-    fmt = styles.plain
-    _write_headers(sheet, DATA_HEADERS)
-    values_of = attrgetter(*DATA_HEADERS)
-    for row, item in enumerate(items, start=1):
-        sheet.write_cells(row, values_of(item), fmt, blanks=False)
-    widths = [data_width(header, _texts(map(attrgetter(header), items))) for header in DATA_HEADERS]
-    _finish(sheet, "qmr_data", DATA_HEADERS, len(items), widths, styles, footer,
-            status_col=DATA_COLUMNS.index("status"))
-
-
-def _texts(values: Iterable[object]) -> list[str]:
-    """Each value as str() writes it; a text is its own (most of a Data column's cells: no call)."""
-    return [value if type(value) is str else str(value) for value in values]
-
-
-def data_width(header: str, values: Iterable[str]) -> float:
-    """A Data column as wide as its longest value (so a directorate is never cut), within limits:
-    long text (titles, commentary) stays one line and is read by filtering, not in print. (A blank
-    counted as the 4 letters of 'None' is still under the least width.)"""
-    longest = max(map(len, values), default=0)
-    return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
+    finish_table(sheet, name, headers, len(rows), widths, styles, footer)
 
 
 def write_validation(sheet: RowSheet, findings: Sequence[Finding], styles: Styles, footer: str) -> None:
