@@ -413,6 +413,19 @@ def test_a_file_given_twice_is_taken_once(tmp_path: Path) -> None:
     assert findings == []
 
 
+def test_a_file_reached_by_a_link_or_a_detour_is_taken_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    path = inbox / "FIN.xlsx"
+    path.write_bytes(xlsx_bytes("FIN"))
+    (tmp_path / "linked-folder").symlink_to(inbox, target_is_directory=True)
+    (tmp_path / "linked-file.xlsx").symlink_to(path)
+    candidates, findings, _ = collect([path, tmp_path / "linked-folder", tmp_path / "linked-file.xlsx",
+                                       inbox / "sub" / ".." / "FIN.xlsx"])
+    assert [c.name for c in candidates] == [str(path)]
+    assert findings == []
+
+
 def test_inputs_are_untouched_and_results_repeat(tmp_path: Path) -> None:
     _inbox(tmp_path / "inbox")
     for filename, data, _ in CASES.values():

@@ -7,7 +7,7 @@ import hashlib
 import io
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,15 +86,16 @@ class Run:
 
 
 def take_workbook(name: str, data: bytes, received: bytes, modified: datetime, origin: Origin, run: Run,
-                  *, encrypted: bool) -> None:
-    """Check the package is safe for the reader to open in memory, then keep it."""
+                  *, encrypted: bool, directory: Sequence[zipfile.ZipInfo] | None = None) -> None:
+    """Check the package is safe for the reader to open in memory, then keep it (`directory`: its zip
+    directory, when the caller has read it already)."""
     limits = run.limits
     if len(received) > limits.max_file_bytes:
         run.refuse(name, "too-large", f"{mb(len(received))}, more than the {mb(limits.max_file_bytes)} "
                    "a return may be", "ask the team to remove pictures or pasted data and send it again",
                    data=received, modified=modified)
         return
-    problem = package_problem(data, limits)
+    problem = package_problem(data, limits, directory)
     if problem:
         code, message = problem
         action = ("ask the team to open it in Excel and save it again as .xlsx" if code == "workbook-corrupt"
@@ -106,28 +107,36 @@ def take_workbook(name: str, data: bytes, received: bytes, modified: datetime, o
                                     sender=origin.sender))
 
 
-def package_problem(data: bytes, limits: Limits) -> tuple[str, str] | None:
+def package_problem(data: bytes, limits: Limits, directory: Sequence[zipfile.ZipInfo] | None = None
+                    ) -> tuple[str, str] | None:
     """Why a workbook package must not be opened (bomb or damage), or None, from its zip directory
-    alone. Decompressing every part to verify it is the return reader's first step: it runs in
-    parallel there, and still before calamine sees the file (returns.extent.package_problem). An .xls
-    is no package: nothing in it is compressed, so its size is all there is to bound here."""
+    alone (`directory`, when it has been read already: sniff.sniffed). Decompressing every part to
+    verify it is the return reader's first step: it runs in parallel there, and still before calamine
+    sees the file (returns.extent.package_problem). An .xls is no package: nothing in it is
+    compressed, so its size is all there is to bound here."""
     if data.startswith(OLE_MAGIC):
         return None
+    if directory is not None:
+        return _directory_problem(directory, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(info.file_size for info in infos)
-            if total > limits.max_total_bytes:
-                return "workbook-bomb", f"the workbook unpacks to {mb(total)}: a zip bomb, not a return"
-            for info in infos:
-                if is_bomb_member(info, limits):
-                    return "workbook-bomb", (f"part {info.filename} unpacks {ratio(info)}x its size: "
-                                             "a zip bomb, not a return")
-                if info.flag_bits & 0x1:
-                    return "workbook-corrupt", "the workbook package has encrypted parts"
+            return _directory_problem(zf.infolist(), limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError, zlib.error) as exc:
         return "workbook-corrupt", f"the workbook is damaged ({short(exc)})"
+    return None
+
+
+def _directory_problem(infos: Sequence[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_total_bytes:
+        return "workbook-bomb", f"the workbook unpacks to {mb(total)}: a zip bomb, not a return"
+    for info in infos:
+        if is_bomb_member(info, limits):
+            return "workbook-bomb", (f"part {info.filename} unpacks {ratio(info)}x its size: "
+                                     "a zip bomb, not a return")
+        if info.flag_bits & 0x1:
+            return "workbook-corrupt", "the workbook package has encrypted parts"
     return None
 
 

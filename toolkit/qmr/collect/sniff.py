@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 from qmr.returns.formats import OLE_MAGIC
 
@@ -33,21 +34,43 @@ REFUSALS = {
 def sniff(data: bytes, suffix: str) -> str:
     """What the bytes are: workbook (a zip package: .xlsx, .xlsm, .xlsb, .ods), xls (an Excel 97-2003
     OLE file), encrypted, zip, eml, msg, or a refusal kind, or "other"."""
+    return sniffed(data, suffix).kind
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the bytes are (sniff's kind), and for a workbook package its zip directory, read once here
+    so that checking the package (intake.package_problem) need not read it again."""
+
+    kind: str
+    directory: tuple[zipfile.ZipInfo, ...] | None = None
+
+
+def sniffed(data: bytes, suffix: str) -> Sniffed:
     if data.startswith(ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
+                directory = tuple(zf.infolist())
+                names = {info.filename for info in directory}
                 mimetype = _odf_mimetype(zf) if "mimetype" in names else b""
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, zlib.error):
-            return "corrupt" if suffix in WORKBOOK_SUFFIXES else ("zip" if suffix == ".zip" else "other")
+            return Sniffed("corrupt" if suffix in WORKBOOK_SUFFIXES else ("zip" if suffix == ".zip" else "other"))
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names or mimetype.startswith(ODF_SPREADSHEET):
-            return "workbook"
-        if "[Content_Types].xml" in names or mimetype.startswith(ODF_PREFIX):
-            return "corrupt" if suffix in WORKBOOK_SUFFIXES else "other"  # a Word, Writer or other document
-        # Any other zip, even one holding a file that happens to be called `mimetype`: its members are
-        # examined, under the archive limits (so a huge `mimetype` member is a bomb like any other).
-        return "corrupt" if suffix in WORKBOOK_SUFFIXES else "zip"
+            return Sniffed("workbook", directory)
+        return Sniffed(_other_zip(names, mimetype, suffix))
+    return Sniffed(_not_a_package(data, suffix))
+
+
+def _other_zip(names: set[str], mimetype: bytes, suffix: str) -> str:
+    if "[Content_Types].xml" in names or mimetype.startswith(ODF_PREFIX):
+        return "corrupt" if suffix in WORKBOOK_SUFFIXES else "other"  # a Word, Writer or other document
+    # Any other zip, even one holding a file that happens to be called `mimetype`: its members are
+    # examined, under the archive limits (so a huge `mimetype` member is a bomb like any other).
+    return "corrupt" if suffix in WORKBOOK_SUFFIXES else "zip"
+
+
+def _not_a_package(data: bytes, suffix: str) -> str:
     if data.startswith(OLE_MAGIC):
         return _sniff_ole(data, suffix)
     if suffix == ".eml":
