@@ -245,11 +245,14 @@ def _compiled(command: Path) -> None:
     """Byte-compile the qmr package that `command` runs, as installing it from a wheel does: an
     editable install compiles nothing, and with PYTHONDONTWRITEBYTECODE set (as on some machines)
     every timed run would compile qmr's modules again, a cost no user who installed qmr pays."""
-    python = command.with_name("python")
+    located = shutil.which(str(command))
+    python = Path(located).resolve().with_name("python") if located else None
     found = subprocess.run([str(python), "-c", "import qmr, pathlib; print(pathlib.Path(qmr.__file__).parent)"],
-                           capture_output=True, text=True)
-    if found.returncode == 0:
-        subprocess.run([str(python), "-m", "compileall", "-q", found.stdout.strip()], check=False)
+                           capture_output=True, text=True) if python and python.exists() else None
+    if found is None or found.returncode != 0:
+        print(f"  note: could not byte-compile the qmr that {command} runs; its first round compiles it")
+        return
+    subprocess.run([str(python), "-m", "compileall", "-q", found.stdout.strip()], check=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from qmr.background import can_fork, in_background
 from qmr.cycle import load_plan, run_consolidation, run_validation
 from qmr.period import Period
 from qmr.plan.examples import write_example
-from qmr.publish.master import data
+from qmr.publish.master import data, rows
 
 Q3 = Period(2015, 3)
 
@@ -105,7 +105,7 @@ def test_a_large_batch_s_data_is_written_here(quarter, monkeypatch) -> None:
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
     forked = []
     monkeypatch.setattr(data, "BACKGROUND_MAX_ITEMS", 0)
-    monkeypatch.setattr(data, "in_background", lambda *a: forked.append(a))
+    monkeypatch.setattr(rows, "in_background", lambda *a: forked.append(a))
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert not forked
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
@@ -150,29 +150,39 @@ def test_an_exception_that_cannot_travel_back_is_said_as_text() -> None:
         in_background(_fails_awkwardly).result()
 
 
-def test_the_data_rows_laid_out_by_a_child_are_the_bytes_written_here(quarter, monkeypatch) -> None:
-    """The child lays the Data sheet's rows out in a scratch sheet; spliced into the master they are
-    the same bytes as the rows written in the sheet itself (no core to spare)."""
+def _rows_laid_out_aside(monkeypatch) -> list[tuple]:
+    """The milestones appendix's and the Data sheet's rows laid out in scratch sheets and spliced, on
+    any machine: the work a child would do is done in this process (as when a fork fails)."""
+    monkeypatch.setattr(data, "can_fork", lambda: True)
+    monkeypatch.setattr(background, "_spare_cpus", lambda: 1)
+    laid_out: list[tuple] = []
+    real = rows.in_background
+    monkeypatch.setattr(rows, "in_background", lambda *a: laid_out.append(a) or real(*a))
+    return laid_out
+
+
+def test_rows_laid_out_aside_are_the_bytes_written_in_their_sheet(quarter, monkeypatch) -> None:
+    """Spliced into the master, rows laid out in a scratch sheet are the same bytes as the rows
+    written in the sheets themselves (no core to spare)."""
     plan, batch, folder = quarter
-    children = []
-    real = data.in_background
-    monkeypatch.setattr(data, "in_background", lambda *a: children.append(a) or real(*a))
+    laid_out = _rows_laid_out_aside(monkeypatch)
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
-    assert len(children) == (1 if can_fork() else 0)
+    assert len(laid_out) == 2
     monkeypatch.setattr(data, "can_fork", lambda: False)
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
-    assert len(children) == (1 if can_fork() else 0)
+    assert len(laid_out) == 2
     assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
 
 
-def test_a_master_that_fails_after_the_data_child_began_leaves_none_of_its_files(quarter, monkeypatch,
-                                                                               tmp_path) -> None:
+def test_a_master_that_fails_with_rows_laid_out_aside_leaves_none_of_their_files(quarter, monkeypatch,
+                                                                                  tmp_path) -> None:
     import tempfile
 
     from qmr.publish import master
 
     plan, batch, folder = quarter
+    laid_out = _rows_laid_out_aside(monkeypatch)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where XlsxWriter and the child put rows
@@ -183,5 +193,6 @@ def test_a_master_that_fails_after_the_data_child_began_leaves_none_of_its_files
     monkeypatch.setattr(master, "write_legend", fails)  # the sheet before Data: the child is at work
     with pytest.raises(OSError):
         run_consolidation(plan, Q3, batch, folder / "out" / "QMR.xlsx")
+    assert len(laid_out) == 2  # both row files were made, and are gone
     assert sorted(p.name for p in (folder / "out").iterdir()) == []
     assert list(scratch.iterdir()) == []

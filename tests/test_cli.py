@@ -373,6 +373,21 @@ def test_consolidate_never_imports_openpyxl(work: Path) -> None:
     assert (work / "imported.txt").read_text().strip() == "False"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name of bytes that are not UTF-8: Linux allows one")
+def test_a_return_whose_file_name_is_not_utf8_is_consolidated(work: Path) -> None:
+    """Such a name reaches qmr with lone surrogates in it (\udce9 for the byte 0xE9): the master shows
+    it with a replacement character, the Data CSV with '?', and nothing fails."""
+    inbox = work / "returns" / Q3.slug
+    original = next(p for p in sorted(inbox.iterdir()) if "BSC-FIN" in p.name)
+    os.rename(original, os.path.join(os.fsencode(inbox), b"BSC-FIN r\xe9ponse.xlsx"))
+    qmr("consolidate", "--period", Q3_TEXT, cwd=work, expect=0)
+    data = master_of(work).with_suffix(".csv").read_text(encoding="utf-8-sig")
+    assert "BSC-FIN r?ponse.xlsx" in data
+    sheet = openpyxl.load_workbook(master_of(work), read_only=True)["Data"]
+    assert any("BSC-FIN r\ufffdponse.xlsx" in str(cell) for row in sheet.iter_rows(values_only=True)
+               for cell in row)
+
+
 def test_report_in_the_working_folder(work: Path) -> None:
     """`qmr report` with no --out writes output/<period>/QMR_<period>.docx; --by department one per
     department; it records nothing in history (consolidate does)."""

@@ -231,6 +231,6 @@ def test_rows_cannot_be_spliced_above_rows_already_written(tmp_path: Path) -> No
     book = Workbook(str(tmp_path / "book.xlsx"), BOOK_OPTIONS)
     sheet = book.add_worksheet(worksheet_class=RowSheet)
     sheet.write_cells(3, ["below"], None)
-    with pytest.raises(ValueError, match="from row 2 would go above row 4"):
+    with pytest.raises(ValueError, match="from row 2 would go into or above row 5"):
         sheet.splice(laid_out)
     book.close()

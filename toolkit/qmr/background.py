@@ -1,7 +1,8 @@
 """One piece of work done in a forked child process while this one goes on with another.
 
-Writing the master is one process's work for seconds; on a machine with a second core, an output
-that needs only what is already in memory (the Data CSV) is written beside it instead of after it.
+Writing the master is one process's work for seconds; on a machine with a second core, work that
+needs only what is already in memory (the rows of the master's largest sheets, the Data CSV, a
+large register's reading) is done beside it instead of in turn.
 The child is forked, so what the work reads is shared with it, not pickled; only the result (or the
 exception) comes back, and the child exits as soon as it has sent it (an idle child would keep its
 share of the parent's pages resident). Only on Linux (macOS forks unsafely once its frameworks are
@@ -57,11 +58,11 @@ def can_fork() -> bool:
 class Background(Generic[T]):
     """Work under way in a child process (or waiting to be done here)."""
 
-    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...], *, fork: bool = True):
+    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...]):
         self._work, self._arguments = work, arguments
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
-        if fork and can_fork():
+        if can_fork():
             self._start()
 
     def _start(self) -> None:
@@ -82,11 +83,6 @@ class Background(Generic[T]):
         finally:
             sending.close()  # the child's end: only the child holds it now, so its death is seen here
         self._connection = receiving
-
-    @classmethod
-    def later(cls, work: Callable[..., T], *arguments: Any) -> Background[T]:
-        """The same work done in this process when its result is asked for (no child)."""
-        return cls(work, arguments, fork=False)
 
     def result(self) -> T:
         """The work's result, waiting for it; its exception is raised here. A child that died without

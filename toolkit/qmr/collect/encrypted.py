@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 
 from qmr.collect.intake import Origin, Run, mb, take_workbook
-from qmr.collect.sniff import sniffed
+from qmr.collect.sniff import sniff
 from qmr.model import Severity
 
 # Excel writes this password when a file is only "protected" so it still opens without asking.
@@ -31,7 +31,7 @@ def take_encrypted(name: str, data: bytes, modified: datetime, origin: Origin, r
         except Exception:  # wrong password and damaged files both land here; try the next
             continue
         plain = out.getvalue()
-        found = sniffed(plain, ".xlsx")
+        found = sniff(plain, ".xlsx")
         if found.kind != "workbook":
             run.refuse(name, "not-spreadsheet", "password-protected, and not an Excel workbook once opened",
                        data=data, modified=modified, severity=Severity.INFO)

@@ -4,9 +4,7 @@ everything taken or refused. Shared by the walk (sources), archives, e-mails and
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,9 +84,9 @@ class Run:
 
 
 def take_workbook(name: str, data: bytes, received: bytes, modified: datetime, origin: Origin, run: Run,
-                  *, encrypted: bool, directory: Sequence[zipfile.ZipInfo] | None = None) -> None:
+                  *, encrypted: bool, directory: Sequence[zipfile.ZipInfo] | None) -> None:
     """Check the package is safe for the reader to open in memory, then keep it (`directory`: its zip
-    directory, when the caller has read it already)."""
+    directory as sniff read it; None for an .xls)."""
     limits = run.limits
     if len(received) > limits.max_file_bytes:
         run.refuse(name, "too-large", f"{mb(len(received))}, more than the {mb(limits.max_file_bytes)} "
@@ -107,24 +105,18 @@ def take_workbook(name: str, data: bytes, received: bytes, modified: datetime, o
                                     sender=origin.sender))
 
 
-def package_problem(data: bytes, limits: Limits, directory: Sequence[zipfile.ZipInfo] | None = None
+def package_problem(data: bytes, limits: Limits, directory: Sequence[zipfile.ZipInfo] | None
                     ) -> tuple[str, str] | None:
     """Why a workbook package must not be opened (bomb or damage), or None, from its zip directory
-    alone (`directory`, when it has been read already: sniff.sniffed). Decompressing every part to
+    alone (`directory`, as sniff read it; None for an .xls). Decompressing every part to
     verify it is the return reader's first step: it runs in parallel there, and still before calamine
     sees the file (returns.extent.package_problem). An .xls is no package: nothing in it is
     compressed, so its size is all there is to bound here."""
     if data.startswith(OLE_MAGIC):
         return None
-    if directory is not None:
-        return _directory_problem(directory, limits)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _directory_problem(zf.infolist(), limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError, zlib.error) as exc:
-        return "workbook-corrupt", f"the workbook is damaged ({short(exc)})"
-    return None
+    if directory is None:  # not a package: sniff read no directory, so it is no zip at all
+        return "workbook-corrupt", "the workbook is damaged (not a package)"
+    return _directory_problem(directory, limits)
 
 
 def _directory_problem(infos: Sequence[zipfile.ZipInfo], limits: Limits) -> tuple[str, str] | None:

@@ -31,22 +31,19 @@ REFUSALS = {
 }
 
 
-def sniff(data: bytes, suffix: str) -> str:
-    """What the bytes are: workbook (a zip package: .xlsx, .xlsm, .xlsb, .ods), xls (an Excel 97-2003
-    OLE file), encrypted, zip, eml, msg, or a refusal kind, or "other"."""
-    return sniffed(data, suffix).kind
-
-
 @dataclass(frozen=True)
 class Sniffed:
-    """What the bytes are (sniff's kind), and for a workbook package its zip directory, read once here
-    so that checking the package (intake.package_problem) need not read it again."""
+    """What the bytes are (`kind`: workbook, a zip package: .xlsx, .xlsm, .xlsb, .ods; xls, an Excel
+    97-2003 OLE file; encrypted, zip, eml, msg, or a refusal kind, or "other"), and for a workbook
+    package its zip directory, read once here so that checking the package (intake.package_problem)
+    need not read it again."""
 
     kind: str
     directory: tuple[zipfile.ZipInfo, ...] | None = None
 
 
-def sniffed(data: bytes, suffix: str) -> Sniffed:
+def sniff(data: bytes, suffix: str) -> Sniffed:
+    """What the bytes are, by content first and then by name."""
     if data.startswith(ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:

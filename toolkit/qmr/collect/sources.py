@@ -34,7 +34,7 @@ from qmr.collect.intake import (
 )
 from qmr.collect.mail import take_eml, take_msg
 from qmr.collect.passwords import read_passwords
-from qmr.collect.sniff import REFUSALS, sniffed
+from qmr.collect.sniff import REFUSALS, sniff
 from qmr.model import Finding, Severity, SourceRecord
 from qmr.returns.formats import OLE_MAGIC
 
@@ -93,9 +93,10 @@ class Collection:
 
 def _identity(path: Path, folders: dict[Path, Path]) -> Path:
     """The file's path with every link resolved (what path.resolve() gives), resolving its folder
-    only once for all the files in it."""
+    only once for all the files in it (not on Windows, where resolving also gives the name the
+    case it has on disk)."""
     try:
-        if path.name in ("", ".", "..") or path.is_symlink():
+        if path.name in ("", ".", "..") or os.name == "nt" or path.is_symlink():
             return path.resolve()
         folder = folders.get(path.parent)
         if folder is None:
@@ -156,7 +157,7 @@ def take(name: str, data: bytes, modified: datetime, depth: int, origin: Origin,
           attachment: bool = False) -> bool:
     """Deal with one file's bytes; True when it yielded (or was) something spreadsheet-like."""
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    found = sniffed(data, suffix)
+    found = sniff(data, suffix)
     kind = found.kind
     if kind in ("workbook", "xls"):
         take_workbook(name, data, data, modified, origin, run, encrypted=False, directory=found.directory)

@@ -69,9 +69,10 @@ def write_data_csv(items: Sequence[ReportedItem], path: Path) -> Path:
 
 def write_data_csv_into(items: Sequence[ReportedItem], path: Path) -> Path:
     """The same CSV written straight into `path`, not atomically: for a temporary the caller puts in
-    place itself (cycle.py writes it in a child process beside the master)."""
+    place itself (publish.master.data writes it in a child process beside the master). A character
+    with no UTF-8 form (a lone surrogate: a file name's undecodable byte) is written as "?"."""
     shown = [_column_text(values) for values in _table(items)]
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    with open(path, "w", encoding="utf-8-sig", errors="replace", newline="") as handle:
         writer = csv.writer(handle, lineterminator=os.linesep)
         writer.writerow(_columns())
         writer.writerows(zip(*shown, strict=True))

@@ -114,7 +114,8 @@ def _record(connection: sqlite3.Connection, period: Period, accepted: Iterable[A
             added += 1
         connection.execute(
             "INSERT INTO returns VALUES (?, ?, ?, ?, ?, ?)",
-            (period.label, period.slug, ret.team, ret.file, ret.sha256,
+            # a file name's undecodable byte (a lone surrogate) has no UTF-8 form: stored as "?"
+            (period.label, period.slug, ret.team, ret.file.encode("utf-8", "replace").decode("utf-8"), ret.sha256,
              ret.signed_off.isoformat() if ret.signed_off else None),
         )
         connection.executemany(

@@ -11,14 +11,16 @@ header rows before the rows under them, groupings worked out before the first ro
 written inline, not in a shared string table. The file is still byte-for-byte reproducible:
 XlsxWriter stamps each temporary part 31 January 1980 00:00 local time and zipfile reads the stamp
 back in local time, so the zip's dates are the same in any time zone; the parts are made by mkstemp,
-mode 0600 whatever the umask; and the created date is derived from the period. The Data sheet's
-rows may be laid out by a child process beside the other sheets (data.py): the same bytes.
+mode 0600 whatever the umask; and the created date is derived from the period. The rows of the
+milestones appendix and the Data sheet may be laid out by child processes while the other sheets
+are written (rows.RowsBeside): the same bytes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
@@ -26,10 +28,17 @@ from xlsxwriter.workbook import Workbook
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
-from qmr.publish.master.data import DataBeside, write_data
+from qmr.publish.master.data import DataBeside, beside_worth_it, write_data
 from qmr.publish.master.movers import write_movers
-from qmr.publish.master.rows import RowSheet
-from qmr.publish.master.sheets import APPENDICES, NO_KEY_PIS, write_appendix, write_exceptions, write_narrative
+from qmr.publish.master.rows import RowsBeside, RowSheet
+from qmr.publish.master.sheets import (
+    APPENDICES,
+    NO_KEY_PIS,
+    appendix_body,
+    write_appendix,
+    write_exceptions,
+    write_narrative,
+)
 from qmr.publish.master.styles import Ordering, Styles
 from qmr.publish.master.summary import write_summary
 from qmr.publish.master.tables import write_legend, write_sources, write_validation
@@ -69,19 +78,32 @@ def _build(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSh
     """The master's sheets into `book`; with `csv`, the Data table is written there too. What comes
     back says how the CSV fared (once the book is closed); a build that fails leaves nothing behind."""
     styles = Styles(book)
-    # started first, so that a child makes the Data rows and the CSV while the sheets before are written
-    data = DataBeside(consolidation.items, styles.plain, sheet_class,
-                      {**BOOK_OPTIONS, "tmpdir": book.tmpdir}, csv, streamed=book.constant_memory)
+    order = Ordering(consolidation.plan, consolidation.items)
+    options = {**BOOK_OPTIONS, "tmpdir": book.tmpdir}
+    # Started first, so that child processes lay out the milestones appendix's rows, and the Data
+    # rows and the CSV, while this one writes the sheets before them (each waits for its own child).
+    milestones = _appendix_items(consolidation, BESIDE_APPENDIX)
+    appendix = RowsBeside(partial(appendix_body, APPENDICES[BESIDE_APPENDIX], milestones, order, styles),
+                          sheet_class, options,
+                          fork=beside_worth_it(sheet_class, len(milestones), streamed=book.constant_memory))
+    data = DataBeside(consolidation.items, styles.plain, sheet_class, options, csv,
+                      streamed=book.constant_memory)
     try:
-        _sheets(book, consolidation, sheet_class, styles, data)
+        _sheets(book, consolidation, sheet_class, styles, order, {BESIDE_APPENDIX: appendix}, data)
     except BaseException:
+        appendix.cancel()
         data.cancel()
         raise
     return data
 
 
+# The appendix with the most rows in every plan seen (each objective has several milestones, and
+# most PIs are not key): laid out beside the others, as the Data sheet is.
+BESIDE_APPENDIX = "Milestones"
+
+
 def _sheets(book: Workbook, consolidation: Consolidation, sheet_class: type[RowSheet], styles: Styles,
-            data: DataBeside) -> None:
+            order: Ordering, bodies: dict[str, RowsBeside[int]], data: DataBeside) -> None:
     settings = consolidation.plan.settings
     organisation = settings.get("organisation", "")
     period = consolidation.period.label
@@ -94,7 +116,6 @@ def _sheets(book: Workbook, consolidation: Consolidation, sheet_class: type[RowS
         "created": created_date(consolidation.period),
         "comments": "Master quarterly workbook written by qmr.",
     })
-    order = Ordering(consolidation.plan, consolidation.items)
     year_end = consolidation.period.year_end
     for name in sheet_names(consolidation):
         sheet = book.add_worksheet(name, worksheet_class=sheet_class)
@@ -112,7 +133,8 @@ def _sheets(book: Workbook, consolidation: Consolidation, sheet_class: type[RowS
             appendix = APPENDICES[name]
             if name == "Key PIs" and not any(i.key for i in consolidation.plan.indicators):
                 appendix = replace(appendix, empty=NO_KEY_PIS)
-            write_appendix(sheet, appendix, _appendix_items(consolidation, name), order, styles, period, footer)
+            write_appendix(sheet, appendix, _appendix_items(consolidation, name), order, styles, period, footer,
+                           bodies.get(name))
         elif name == "Movers":
             write_movers(sheet, consolidation.movers, consolidation.has_history, order, styles, period, footer)
         elif name == "Traffic lights":

@@ -9,19 +9,18 @@ into the sheet in their place (rows.RowSheet.splice), the same bytes as written 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
 from xlsxwriter.format import Format
 
-from qmr.background import Background, can_fork, in_background
+from qmr.background import can_fork
 from qmr.consolidate.data_csv import write_data_csv_into
 from qmr.model import DATA_COLUMNS, ReportedItem
-from qmr.publish.master.rows import LaidOutRows, RowSheet, scratch_sheet
+from qmr.publish.master.rows import RowsBeside, RowSheet
 from qmr.publish.master.styles import Styles
 from qmr.publish.master.tables import finish_table, write_headers
 
@@ -69,22 +68,10 @@ def data_width(header: str, values: Iterable[str]) -> float:
     return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
 
 
-@dataclass(frozen=True)
-class DataBody:
-    """What the child made: the Data sheet's rows, its columns' widths, and why the CSV asked for
-    was not written (None when it was, or none was asked for)."""
-
-    rows: LaidOutRows
-    widths: tuple[float, ...]
-    csv_error: OSError | None
-
-
-def _lay_out(items: Sequence[ReportedItem], fmt: Format, sheet_class: type[RowSheet], rows_file: Path,
-             options: dict[str, object], csv: Path | None) -> DataBody:
-    sheet = scratch_sheet(sheet_class, rows_file, options)
-    widths = _write_rows(sheet, items, fmt)
-    rows = sheet.laid_out()
-    return DataBody(rows, widths, _csv_error(items, csv))
+def _rows_and_csv(items: Sequence[ReportedItem], fmt: Format, csv: Path | None, sheet: RowSheet
+                  ) -> tuple[tuple[float, ...], OSError | None]:
+    """The rows (the columns' widths), then the CSV, and why it could not be written (or None)."""
+    return _write_rows(sheet, items, fmt), _csv_error(items, csv)
 
 
 def _csv_error(items: Sequence[ReportedItem], csv: Path | None) -> OSError | None:
@@ -99,39 +86,24 @@ def _csv_error(items: Sequence[ReportedItem], csv: Path | None) -> OSError | Non
 
 class DataBeside:
     """The Data sheet's rows and the Data CSV (into `csv`, a temporary the caller puts in place),
-    made in a child process from the moment this is made, when that is worth it: on Linux with a
-    core to spare, for a master streamed row by row, and at most BACKGROUND_MAX_ITEMS items.
+    made by a child process from the moment this is made, when that is worth it (beside_worth_it).
     Otherwise the rows are written in the sheet when it comes, and the CSV after the master."""
 
     def __init__(self, items: Sequence[ReportedItem], fmt: Format, sheet_class: type[RowSheet],
                  options: dict[str, object], csv: Path | None, *, streamed: bool):
-        # options: the workbook's (its temporary folder, and how strings are written)
-        self._items, self._fmt, self._csv = items, fmt, csv
-        self._csv_done, self._csv_failed = csv is None, None  # has the CSV been written, and its error
-        self._csv_failed: OSError | None
-        self._rows_file: Path | None = None
-        self._job: Background[DataBody] | None = None
-        # the Data format's style number is fixed first, whoever writes the rows, so the child's rows
-        # carry the master's number and the workbook is the same bytes either way
-        fmt._get_xf_index()
-        if streamed and sheet_class.direct and len(items) <= BACKGROUND_MAX_ITEMS and can_fork():
-            handle, name = tempfile.mkstemp(suffix=".xml", dir=options.get("tmpdir"))  # type: ignore[arg-type]
-            os.close(handle)
-            self._rows_file = Path(name)
-            self._job = in_background(_lay_out, items, fmt, sheet_class, self._rows_file, options, csv)
+        self._items, self._csv = items, csv
+        forking = beside_worth_it(sheet_class, len(items), streamed=streamed)
+        with_csv = csv if forking else None  # else written after the master, by csv_error()
+        self._csv_done = with_csv is not None or csv is None
+        self._csv_failed: OSError | None = None
+        self._rows = RowsBeside(partial(_rows_and_csv, items, fmt, with_csv), sheet_class, options, fork=forking)
 
     def write_rows(self, sheet: RowSheet) -> tuple[float, ...]:
         """The rows into `sheet` (its header row written, nothing below it); the columns' widths."""
-        if self._job is None or self._rows_file is None:
-            return _write_rows(sheet, self._items, self._fmt)
-        try:
-            body = self._job.result()
-            sheet.splice(body.rows)
-        finally:
-            self._job = None
-            self._rows_file.unlink(missing_ok=True)
-        self._csv_done, self._csv_failed = True, body.csv_error
-        return body.widths
+        widths, failed = self._rows.splice_into(sheet)
+        if failed is not None:
+            self._csv_failed = failed
+        return widths
 
     def csv_error(self) -> OSError | None:
         """Once the master is written: the CSV (written now, if the child did not), and why it
@@ -142,8 +114,11 @@ class DataBeside:
 
     def cancel(self) -> None:
         """The master failed: stop the child, and leave none of its files."""
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
-        if self._rows_file is not None:
-            self._rows_file.unlink(missing_ok=True)
+        self._rows.cancel()
+
+
+def beside_worth_it(sheet_class: type[RowSheet], items: int, *, streamed: bool) -> bool:
+    """Whether a sheet's rows are worth laying out in a child process: a master streamed row by row,
+    its rows written whole (not the tests' cell-by-cell reference), no more than BACKGROUND_MAX_ITEMS
+    items, and a core to spare for it."""
+    return streamed and sheet_class.direct and items <= BACKGROUND_MAX_ITEMS and can_fork()

@@ -15,18 +15,23 @@ the XML as rich text; here it is text like any other.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from io import BytesIO
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from qmr.background import Background, in_background
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -67,11 +72,13 @@ def _inline(text: str) -> str:
 @dataclass(frozen=True)
 class LaidOutRows:
     """Rows laid out ahead of their sheet (in a scratch sheet, maybe by another process): their XML in
-    `path`, and the first and last row and column holding a cell (None when none was written)."""
+    `path`, the first and last row and column holding a cell (None when none was written), and the
+    deepest outline level among them."""
 
     path: Path
     rows: tuple[int, int] | None
     columns: tuple[int, int] | None
+    outline_level: int = 0
 
 
 def scratch_sheet(sheet_class: type[RowSheet], rows_file: Path, options: dict[str, object]) -> RowSheet:
@@ -83,6 +90,63 @@ def scratch_sheet(sheet_class: type[RowSheet], rows_file: Path, options: dict[st
     sheet.row_data_filename = str(rows_file)
     sheet.row_data_fh = sheet.fh = open(rows_file, "w", encoding="utf-8")  # noqa: SIM115 - closed by laid_out
     return sheet
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _LaidOut(Generic[T]):
+    rows: LaidOutRows
+    extra: T  # what lay_out returned besides the rows
+
+
+def _lay_out_in(lay_out: Callable[[RowSheet], T], sheet_class: type[RowSheet], rows_file: Path,
+                options: dict[str, object]) -> _LaidOut[T]:
+    sheet = scratch_sheet(sheet_class, rows_file, options)
+    extra = lay_out(sheet)
+    return _LaidOut(sheet.laid_out(), extra)
+
+
+class RowsBeside(Generic[T]):
+    """Rows of one sheet laid out by a child process from the moment this is made, while this process
+    writes the sheets before it: `lay_out` writes them into a scratch sheet (every format it uses must
+    have its style number fixed before: Styles does) and returns what else its sheet needs (the next
+    free row, the columns' widths). `splice_into` puts the rows in the real sheet when its turn comes.
+    Without `fork` (no core to spare, or a batch too large to fork beside), lay_out writes into the
+    real sheet then, the same bytes."""
+
+    def __init__(self, lay_out: Callable[[RowSheet], T], sheet_class: type[RowSheet],
+                 options: dict[str, object], *, fork: bool):
+        # options: the workbook's (its temporary folder, and how strings are written)
+        self._lay_out = lay_out
+        self._rows_file: Path | None = None
+        self._job: Background[_LaidOut[T]] | None = None
+        if fork:
+            handle, name = tempfile.mkstemp(suffix=".xml", dir=options.get("tmpdir"))  # type: ignore[arg-type]
+            os.close(handle)
+            self._rows_file = Path(name)
+            self._job = in_background(_lay_out_in, lay_out, sheet_class, self._rows_file, options)
+
+    def splice_into(self, sheet: RowSheet) -> T:
+        """The rows into `sheet` (the rows above them written, nothing below); what lay_out returned."""
+        if self._job is None or self._rows_file is None:
+            return self._lay_out(sheet)
+        try:
+            laid_out = self._job.result()
+            sheet.splice(laid_out.rows)
+        finally:
+            self._job = None
+            self._rows_file.unlink(missing_ok=True)
+        return laid_out.extra
+
+    def cancel(self) -> None:
+        """The master failed: stop the child, and leave none of its files."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        if self._rows_file is not None:
+            self._rows_file.unlink(missing_ok=True)
 
 
 class RowSheet(Worksheet):
@@ -107,7 +171,7 @@ class RowSheet(Worksheet):
         self.row_data_fh.close()
         rows = None if self.dim_rowmin is None else (self.dim_rowmin, self.dim_rowmax)
         columns = None if self.dim_colmin is None else (self.dim_colmin, self.dim_colmax)
-        return LaidOutRows(Path(self.row_data_filename), rows, columns)
+        return LaidOutRows(Path(self.row_data_filename), rows, columns, self.outline_row_level)
 
     def splice(self, laid_out: LaidOutRows) -> None:
         """Put rows laid out in a scratch sheet here, below every row written so far, as if they had
@@ -116,13 +180,17 @@ class RowSheet(Worksheet):
             return
         first, last = laid_out.rows
         if first < self.previous_row or (first == self.previous_row and self.table.get(first)):
-            raise ValueError(f"rows from row {first + 1} would go above row {self.previous_row}, already written")
+            raise ValueError(f"rows from row {first + 1} would go into or above row {self.previous_row + 1}, "
+                             "already begun")
+        if any(first <= row <= last for row in self.row_info):  # their own heights are in their XML
+            raise ValueError(f"rows {first + 1} to {last + 1} have heights set here, which splicing would lose")
         if first > self.previous_row:
             self._write_single_row(first)  # out goes the row before, as any write to a new row does
         with open(laid_out.path, encoding="utf-8") as rows:
             shutil.copyfileobj(rows, self.fh, 1 << 20)
         self._check_dimensions(first, laid_out.columns[0])
         self._check_dimensions(last, laid_out.columns[1])
+        self.outline_row_level = max(self.outline_row_level, laid_out.outline_level)
         self.previous_row = last + 1  # as after the last of them was written whole
 
     def write_cells(self, row: int, values: Sequence[object], formats: Sequence[Format | None] | Format | None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from xlsxwriter.worksheet import Worksheet
 
 from qmr.model import Kind, NarrativeEntry, ReportedItem, Status
-from qmr.publish.master.rows import RowSheet
+from qmr.publish.master.rows import RowsBeside, RowSheet
 from qmr.publish.master.styles import (
     ARROWS,
     Ordering,
@@ -201,13 +201,22 @@ def _unit_headings(sheet: Worksheet, row: int, path: tuple[str, ...], shown: lis
 
 
 def write_appendix(sheet: RowSheet, appendix: Appendix, items: Sequence[ReportedItem], order: Ordering,
-                   styles: Styles, period: str, footer: str) -> None:
+                   styles: Styles, period: str, footer: str, body: RowsBeside[int] | None = None) -> None:
     """Heading rows for each organisation level the register uses (directorate, department,
     division), then objective / category heading rows, then the items; the outline levels let a
-    reader fold a unit away."""
+    reader fold a unit away. The rows under the header are `body`'s, when another process laid
+    them out (appendix_body, the same rows)."""
     write_title(sheet, styles, appendix.title, period, _counts_note(items))
     columns = appendix.columns
     _start_table(sheet, styles, columns)
+    row = body.splice_into(sheet) if body is not None else appendix_body(appendix, items, order, styles, sheet)
+    _finish_table(sheet, styles, columns, row - 1, footer)
+
+
+def appendix_body(appendix: Appendix, items: Sequence[ReportedItem], order: Ordering, styles: Styles,
+                  sheet: RowSheet) -> int:
+    """The appendix's rows under its header; the next free row."""
+    columns = appendix.columns
     row = FIRST_ROW
     if not items:
         sheet.write_string(row, 0, appendix.empty, styles.note)
@@ -237,7 +246,7 @@ def write_appendix(sheet: RowSheet, appendix: Appendix, items: Sequence[Reported
                 row += 1
         _write_item_row(sheet, row, item, columns, order, styles, item_level)
         row += 1
-    _finish_table(sheet, styles, columns, row - 1, footer)
+    return row
 
 
 def _counts_note(items: Sequence[ReportedItem]) -> str:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -81,6 +82,15 @@ class Styles:
         }
 
         self._by_unit = {"%": self.percent, "£": self.pounds}
+        # Every cell format's style number fixed now, in the order made, rather than on first use: the
+        # rows a child process lays out (rows.RowsBeside) then carry this workbook's numbers, and the
+        # master is the same bytes whoever wrote which sheet. (The *_dxf ones colour conditional
+        # formats: they are numbered apart, when the book is closed.)
+        for name, value in list(vars(self).items()):
+            if not name.endswith("_dxf"):
+                for fmt in value.values() if isinstance(value, dict) else (value,):
+                    if isinstance(fmt, Format):
+                        fmt._get_xf_index()
 
     def for_unit(self, unit: str) -> object:
         """The number format a PI's values are shown in (a % PI holds 75 for 75%)."""
