@@ -55,6 +55,33 @@ def test_a_child_killed_mid_work_is_done_again_here(monkeypatch) -> None:
     assert in_background(_dies).result() == os.getpid()
 
 
+def _first() -> int:
+    return os.getpid()
+
+
+def _then_dies() -> int:
+    if os.environ.get("QMR_TEST_IN_CHILD") == str(os.getppid()):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return -os.getpid()
+
+
+def test_the_then_work_comes_after_the_first_result_from_the_same_child() -> None:
+    job = in_background(_pid_and, 4, then=lambda: (os.getpid(), "then"))
+    pid, doubled = job.result()
+    then_pid, word = job.then_result()
+    assert (doubled, word) == (8, "then")
+    assert then_pid == pid  # the same process did both
+    assert pid != os.getpid() or not can_fork()
+
+
+@pytest.mark.skipif(not can_fork(), reason="no fork or one core: the work is done in this process anyway")
+def test_a_child_killed_after_its_first_result_has_the_then_work_done_here(monkeypatch) -> None:
+    monkeypatch.setenv("QMR_TEST_IN_CHILD", str(os.getpid()))
+    job = in_background(_first, then=_then_dies)
+    assert job.result() != os.getpid()
+    assert job.then_result() == -os.getpid()
+
+
 @pytest.fixture
 def quarter(tmp_path: Path):
     write_example("ced-2015-16", tmp_path / "plan.xlsx")
@@ -105,7 +132,7 @@ def test_a_large_batch_s_data_is_written_here(quarter, monkeypatch) -> None:
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
     forked = []
     monkeypatch.setattr(data, "BACKGROUND_MAX_ITEMS", 0)
-    monkeypatch.setattr(rows, "in_background", lambda *a: forked.append(a))
+    monkeypatch.setattr(rows, "in_background", lambda *a, **k: forked.append(a))
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert not forked
     assert (folder / "a" / "QMR.csv").read_bytes() == (folder / "b" / "QMR.csv").read_bytes()
@@ -157,7 +184,7 @@ def _rows_laid_out_aside(monkeypatch) -> list[tuple]:
     monkeypatch.setattr(background, "_spare_cpus", lambda: 1)
     laid_out: list[tuple] = []
     real = rows.in_background
-    monkeypatch.setattr(rows, "in_background", lambda *a: laid_out.append(a) or real(*a))
+    monkeypatch.setattr(rows, "in_background", lambda *a, **k: laid_out.append(a) or real(*a, **k))
     return laid_out
 
 

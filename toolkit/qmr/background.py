@@ -27,7 +27,18 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
-def _child(connection: Connection, work: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
+def _child(connection: Connection, work: Callable[..., Any], arguments: tuple[Any, ...],
+           then: Callable[[], Any] | None) -> None:
+    try:
+        connection.send(_outcome(work, arguments))
+        if then is not None:  # the first result is on its way: the parent need not wait for this one
+            connection.send(_outcome(then, ()))
+        connection.close()
+    except OSError:  # the parent is gone: nobody to tell
+        pass
+
+
+def _outcome(work: Callable[..., Any], arguments: tuple[Any, ...]) -> tuple[bool, Any]:
     try:
         outcome: tuple[bool, Any] = (True, work(*arguments))
     except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent to be raised there
@@ -37,11 +48,7 @@ def _child(connection: Connection, work: Callable[..., Any], arguments: tuple[An
         pickle.loads(pickle.dumps(outcome))  # what the parent cannot unpickle is said as text instead
     except Exception as unpicklable:  # noqa: BLE001
         outcome = (False, RuntimeError(f"background work failed: {outcome[1]!r} ({unpicklable})"))
-    try:
-        connection.send(outcome)
-        connection.close()
-    except OSError:  # the parent is gone: nobody to tell
-        pass
+    return outcome
 
 
 def _spare_cpus() -> int:
@@ -56,10 +63,12 @@ def can_fork() -> bool:
 
 
 class Background(Generic[T]):
-    """Work under way in a child process (or waiting to be done here)."""
+    """Work under way in a child process (or waiting to be done here), and optionally more work
+    (`then`) that the child does after sending the first result: a caller that needs the first soon
+    and the second only later waits for neither longer than it must."""
 
-    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...]):
-        self._work, self._arguments = work, arguments
+    def __init__(self, work: Callable[..., T], arguments: tuple[Any, ...], then: Callable[[], Any] | None = None):
+        self._work, self._arguments, self._then = work, arguments, then
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         if can_fork():
@@ -73,8 +82,8 @@ class Background(Generic[T]):
         except OSError:  # no file descriptors left: done here instead
             return
         try:
-            self._process = context.Process(target=_child, args=(sending, self._work, self._arguments),
-                                            daemon=True)
+            self._process = context.Process(target=_child, args=(sending, self._work, self._arguments,
+                                                                 self._then), daemon=True)
             self._process.start()
         except OSError:  # no memory or processes left to fork with: done here instead
             self._process = None
@@ -87,17 +96,26 @@ class Background(Generic[T]):
     def result(self) -> T:
         """The work's result, waiting for it; its exception is raised here. A child that died without
         sending one (killed, out of memory) has its work done again here, so the output is still made."""
+        return self._received(self._work, self._arguments, last=self._then is None)
+
+    def then_result(self) -> Any:
+        """The `then` work's result, once result() has been had: as result() gives its own."""
+        assert self._then is not None
+        return self._received(self._then, (), last=True)
+
+    def _received(self, work: Callable[..., Any], arguments: tuple[Any, ...], *, last: bool) -> Any:
         if self._connection is None:
-            return self._work(*self._arguments)
+            return work(*arguments)
         try:
             succeeded, value = self._connection.recv()
         except EOFError:
             self._close()
-            return self._work(*self._arguments)
+            return work(*arguments)
         except BaseException:
             self.cancel()
             raise
-        self._close()
+        if last:
+            self._close()
         if succeeded:
             return value
         raise value
@@ -132,6 +150,8 @@ def give_back_freed_memory() -> None:
     trim(0)
 
 
-def in_background(work: Callable[..., T], *arguments: Any) -> Background[T]:
-    """Start `work(*arguments)` in a forked child, when this machine has a core to spare for it."""
-    return Background(work, arguments)
+def in_background(work: Callable[..., T], *arguments: Any, then: Callable[[], Any] | None = None
+                  ) -> Background[T]:
+    """Start `work(*arguments)` in a forked child, when this machine has a core to spare for it, and
+    `then()` in the same child once its result is sent."""
+    return Background(work, arguments, then)

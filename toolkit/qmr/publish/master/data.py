@@ -41,12 +41,12 @@ def write_data(sheet: RowSheet, items: Sequence[ReportedItem], styles: Styles, f
     """One row per item: DATA_COLUMNS in contract order, then the extra fields; status as its text;
     the rows laid out by `beside` when it has them, else written here."""
     write_headers(sheet, DATA_HEADERS)
-    widths = beside.write_rows(sheet) if beside is not None else _write_rows(sheet, items, styles.plain)
+    widths = beside.write_rows(sheet) if beside is not None else _write_rows(sheet, items=items, fmt=styles.plain)
     finish_table(sheet, "qmr_data", DATA_HEADERS, len(items), widths, styles, footer,
                  status_col=DATA_COLUMNS.index("status"))
 
 
-def _write_rows(sheet: RowSheet, items: Sequence[ReportedItem], fmt: Format) -> tuple[float, ...]:
+def _write_rows(sheet: RowSheet, *, items: Sequence[ReportedItem], fmt: Format) -> tuple[float, ...]:
     """The rows, each taken from its item in one call and written whole (an empty cell is not
     written at all: it shows nothing, and a table needs no cell to cover it); the columns' widths."""
     values_of = attrgetter(*DATA_HEADERS)
@@ -68,15 +68,7 @@ def data_width(header: str, values: Iterable[str]) -> float:
     return float(min(DATA_WIDTH_LIMIT, max(len(header) + 3, longest + 1, 6)))
 
 
-def _rows_and_csv(items: Sequence[ReportedItem], fmt: Format, csv: Path | None, sheet: RowSheet
-                  ) -> tuple[tuple[float, ...], OSError | None]:
-    """The rows (the columns' widths), then the CSV, and why it could not be written (or None)."""
-    return _write_rows(sheet, items, fmt), _csv_error(items, csv)
-
-
-def _csv_error(items: Sequence[ReportedItem], csv: Path | None) -> OSError | None:
-    if csv is None:
-        return None
+def _csv_error(items: Sequence[ReportedItem], csv: Path) -> OSError | None:
     try:
         write_data_csv_into(items, csv)
     except OSError as error:  # the master is still written: the caller makes it a finding
@@ -85,32 +77,30 @@ def _csv_error(items: Sequence[ReportedItem], csv: Path | None) -> OSError | Non
 
 
 class DataBeside:
-    """The Data sheet's rows and the Data CSV (into `csv`, a temporary the caller puts in place),
-    made by a child process from the moment this is made, when that is worth it (beside_worth_it).
+    """The Data sheet's rows, then the Data CSV (into `csv`, a temporary the caller puts in place),
+    made by a child process from the moment this is made, when that is worth it (beside_worth_it):
+    the rows are sent as soon as they are laid out, and the CSV written while the master is finished.
     Otherwise the rows are written in the sheet when it comes, and the CSV after the master."""
 
     def __init__(self, items: Sequence[ReportedItem], fmt: Format, sheet_class: type[RowSheet],
                  options: dict[str, object], csv: Path | None, *, streamed: bool):
-        self._items, self._csv = items, csv
-        forking = beside_worth_it(sheet_class, len(items), streamed=streamed)
-        with_csv = csv if forking else None  # else written after the master, by csv_error()
-        self._csv_done = with_csv is not None or csv is None
-        self._csv_failed: OSError | None = None
-        self._rows = RowsBeside(partial(_rows_and_csv, items, fmt, with_csv), sheet_class, options, fork=forking)
+        self._rows = RowsBeside(partial(_write_rows, items=items, fmt=fmt), sheet_class, options,
+                                fork=beside_worth_it(sheet_class, len(items), streamed=streamed),
+                                then=None if csv is None else partial(_csv_error, items, csv))
+        self._wants_csv = csv is not None
 
     def write_rows(self, sheet: RowSheet) -> tuple[float, ...]:
         """The rows into `sheet` (its header row written, nothing below it); the columns' widths."""
-        widths, failed = self._rows.splice_into(sheet)
-        if failed is not None:
-            self._csv_failed = failed
-        return widths
+        return self._rows.splice_into(sheet)
 
     def csv_error(self) -> OSError | None:
-        """Once the master is written: the CSV (written now, if the child did not), and why it
-        could not be written, or None."""
-        if not self._csv_done:
-            self._csv_done, self._csv_failed = True, _csv_error(self._items, self._csv)
-        return self._csv_failed
+        """Once the master is written, and once: the CSV asked for (written now, if the child did
+        not), and why it could not be written, or None."""
+        if not self._wants_csv:
+            return None
+        failed = self._rows.then_result()
+        assert failed is None or isinstance(failed, OSError)
+        return failed
 
     def cancel(self) -> None:
         """The master failed: stop the child, and leave none of its files."""

@@ -114,19 +114,20 @@ class RowsBeside(Generic[T]):
     have its style number fixed before: Styles does) and returns what else its sheet needs (the next
     free row, the columns' widths). `splice_into` puts the rows in the real sheet when its turn comes.
     Without `fork` (no core to spare, or a batch too large to fork beside), lay_out writes into the
-    real sheet then, the same bytes."""
+    real sheet then, the same bytes. `then` is more work for the same child once the rows are sent
+    (or for this process, without one), whose result then_result gives."""
 
     def __init__(self, lay_out: Callable[[RowSheet], T], sheet_class: type[RowSheet],
-                 options: dict[str, object], *, fork: bool):
+                 options: dict[str, object], *, fork: bool, then: Callable[[], object] | None = None):
         # options: the workbook's (its temporary folder, and how strings are written)
-        self._lay_out = lay_out
+        self._lay_out, self._then = lay_out, then
         self._rows_file: Path | None = None
         self._job: Background[_LaidOut[T]] | None = None
         if fork:
             handle, name = tempfile.mkstemp(suffix=".xml", dir=options.get("tmpdir"))  # type: ignore[arg-type]
             os.close(handle)
             self._rows_file = Path(name)
-            self._job = in_background(_lay_out_in, lay_out, sheet_class, self._rows_file, options)
+            self._job = in_background(_lay_out_in, lay_out, sheet_class, self._rows_file, options, then=then)
 
     def splice_into(self, sheet: RowSheet) -> T:
         """The rows into `sheet` (the rows above them written, nothing below); what lay_out returned."""
@@ -136,9 +137,20 @@ class RowsBeside(Generic[T]):
             laid_out = self._job.result()
             sheet.splice(laid_out.rows)
         finally:
-            self._job = None
             self._rows_file.unlink(missing_ok=True)
+            if self._then is None:
+                self._job = None
         return laid_out.extra
+
+    def then_result(self) -> object:
+        """The `then` work's result, once the rows are spliced: the child's, or done here now."""
+        assert self._then is not None
+        if self._job is None:
+            return self._then()
+        try:
+            return self._job.then_result()
+        finally:
+            self._job = None
 
     def cancel(self) -> None:
         """The master failed: stop the child, and leave none of its files."""
