@@ -15,7 +15,7 @@ from qmr.background import can_fork, in_background
 from qmr.cycle import load_plan, run_consolidation, run_validation
 from qmr.period import Period
 from qmr.plan.examples import write_example
-from qmr.publish.master import data, rows
+from qmr.publish.master import rows
 
 Q3 = Period(2015, 3)
 
@@ -131,7 +131,7 @@ def test_a_large_batch_s_data_is_written_here(quarter, monkeypatch) -> None:
     plan, batch, folder = quarter
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
     forked = []
-    monkeypatch.setattr(data, "BACKGROUND_MAX_ITEMS", 0)
+    monkeypatch.setattr(rows, "BACKGROUND_MAX_ITEMS", 0)
     monkeypatch.setattr(rows, "in_background", lambda *a, **k: forked.append(a))
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert not forked
@@ -180,7 +180,7 @@ def test_an_exception_that_cannot_travel_back_is_said_as_text() -> None:
 def _rows_laid_out_aside(monkeypatch) -> list[tuple]:
     """The milestones appendix's and the Data sheet's rows laid out in scratch sheets and spliced, on
     any machine: the work a child would do is done in this process (as when a fork fails)."""
-    monkeypatch.setattr(data, "can_fork", lambda: True)
+    monkeypatch.setattr(rows, "can_fork", lambda: True)
     monkeypatch.setattr(background, "_spare_cpus", lambda: 1)
     laid_out: list[tuple] = []
     real = rows.in_background
@@ -195,7 +195,7 @@ def test_rows_laid_out_aside_are_the_bytes_written_in_their_sheet(quarter, monke
     laid_out = _rows_laid_out_aside(monkeypatch)
     run_consolidation(plan, Q3, batch, folder / "a" / "QMR.xlsx")
     assert len(laid_out) == 2
-    monkeypatch.setattr(data, "can_fork", lambda: False)
+    monkeypatch.setattr(rows, "can_fork", lambda: False)
     run_consolidation(plan, Q3, batch, folder / "b" / "QMR.xlsx")
     assert len(laid_out) == 2
     assert (folder / "a" / "QMR.xlsx").read_bytes() == (folder / "b" / "QMR.xlsx").read_bytes()

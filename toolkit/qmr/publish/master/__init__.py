@@ -28,9 +28,9 @@ from xlsxwriter.workbook import Workbook
 from qmr.atomic import write_atomic
 from qmr.model import Consolidation, Kind, NarrativeType, ReportedItem
 from qmr.period import Period
-from qmr.publish.master.data import DataBeside, beside_worth_it, write_data
+from qmr.publish.master.data import DataBeside, write_data
 from qmr.publish.master.movers import write_movers
-from qmr.publish.master.rows import RowsBeside, RowSheet
+from qmr.publish.master.rows import RowsBeside, RowSheet, beside_worth_it
 from qmr.publish.master.sheets import (
     APPENDICES,
     NO_KEY_PIS,

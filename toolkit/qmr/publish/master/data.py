@@ -17,10 +17,9 @@ from pathlib import Path
 
 from xlsxwriter.format import Format
 
-from qmr.background import can_fork
 from qmr.consolidate.data_csv import write_data_csv_into
 from qmr.model import DATA_COLUMNS, ReportedItem
-from qmr.publish.master.rows import RowsBeside, RowSheet
+from qmr.publish.master.rows import RowsBeside, RowSheet, beside_worth_it
 from qmr.publish.master.styles import Styles
 from qmr.publish.master.tables import finish_table, write_headers
 
@@ -29,11 +28,6 @@ DATA_WIDTH_LIMIT = 40
 # on its own, at the end).
 EXTRA_COLUMNS = tuple(f.name for f in fields(ReportedItem) if f.name not in DATA_COLUMNS)
 DATA_HEADERS = (*DATA_COLUMNS, *EXTRA_COLUMNS)
-
-# A forked child that reads every item bumps every object's reference count, which copies the page it
-# lies on: at 200,000 items (20,000 returns) the child copied ~400 MB while the master was written.
-# Above this many items the rows are written here and the CSV after the master, as memory matters more.
-BACKGROUND_MAX_ITEMS = 50_000
 
 
 def write_data(sheet: RowSheet, items: Sequence[ReportedItem], styles: Styles, footer: str,
@@ -105,10 +99,3 @@ class DataBeside:
     def cancel(self) -> None:
         """The master failed: stop the child, and leave none of its files."""
         self._rows.cancel()
-
-
-def beside_worth_it(sheet_class: type[RowSheet], items: int, *, streamed: bool) -> bool:
-    """Whether a sheet's rows are worth laying out in a child process: a master streamed row by row,
-    its rows written whole (not the tests' cell-by-cell reference), no more than BACKGROUND_MAX_ITEMS
-    items, and a core to spare for it."""
-    return streamed and sheet_class.direct and items <= BACKGROUND_MAX_ITEMS and can_fork()
